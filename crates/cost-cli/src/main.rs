@@ -1,0 +1,2 @@
+//! `llmcost`: the command-line front end of cost-core.
+fn main() {}

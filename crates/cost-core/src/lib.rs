@@ -1,0 +1,55 @@
+//! `cost-core`: what an LLM API request costs, exactly, from a dated and sourced price catalog.
+//!
+//! The main type is [`Catalog`]: the bundled models ([`Catalog::bundled`]), anything imported
+//! on top (a genai-prices feed, a LiteLLM table, the user's own models and overrides), and
+//! lookup by any name people type. [`Catalog::price`] turns a [`Usage`] into a [`Cost`]: an
+//! exact breakdown by component, with the tier, price date and warnings that explain it.
+//!
+//! # Design: money is integers
+//!
+//! Prices are whole nano-dollars per million tokens and amounts whole femto-dollars
+//! ([`Usd`], [`UsdPerMtok`]), so a token count times a price is exact, costs never depend
+//! on the order they are summed in, and `f64` never touches money. See [`money`](Usd) for
+//! the policy.
+//!
+//! # What this crate does not do
+//!
+//! No I/O (it takes text and bytes, never paths), no clock (callers pass the date), no
+//! network, no wasm-bindgen or UI crates. The CLI, the WASM package and the web app do
+//! those and depend on this crate, never the reverse.
+//!
+//! # Example
+//!
+//! ```
+//! use cost_core::{Catalog, Date, PriceOptions, Usage};
+//!
+//! let catalog = Catalog::bundled();
+//! let usage = Usage { input_tokens: 550, output_tokens: 100, ..Usage::default() };
+//! let at: Date = "2026-11-23".parse().unwrap();
+//! let cost = catalog.price("claude-3-5-haiku", &usage, PriceOptions { at, batch: false }).unwrap();
+//! assert_eq!(cost.total_usd.to_decimal_string(), "0.00084");
+//! ```
+#![deny(missing_docs)]
+
+mod catalog;
+mod date;
+mod decode;
+mod error;
+mod genai_prices;
+mod litellm;
+mod money;
+mod price;
+mod response;
+mod usage;
+
+pub use catalog::{
+    Catalog, MergePolicy, MergeReport, Model, Origin, PriceOverride, PriceSet, Prices, Provider, Rates,
+    Tier, TokenizerFamily,
+};
+pub use date::Date;
+pub use error::{Error, ErrorKind, Result};
+pub use money::{Usd, UsdPerMtok};
+pub use price::{
+    cost_of, select_tier, AppliedTier, Component, Components, Cost, PriceOptions, Warning, WarningKind,
+};
+pub use usage::{Usage, MAX_TOKENS};

@@ -1,0 +1,346 @@
+//! The cost of one request: which prices apply (date, batch, long-context tier), and the
+//! exact breakdown by component.
+
+use serde::Serialize;
+
+use crate::catalog::{Catalog, Model, Prices, Rates};
+use crate::date::Date;
+use crate::error::{Error, ErrorKind, Result};
+use crate::money::{Usd, UsdPerMtok};
+use crate::usage::Usage;
+
+/// How a request was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PriceOptions {
+    /// The day of the request (UTC): picks the prices in force that day.
+    pub at: Date,
+    /// Whether it went through the provider's batch API.
+    pub batch: bool,
+}
+
+/// One priced part of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Component {
+    /// Tokens of this kind (token-hours for cache storage).
+    pub tokens: u64,
+    /// The unit price applied (per million token-hours for cache storage).
+    pub usd_per_mtok: UsdPerMtok,
+    /// `tokens × usd_per_mtok / 10^6`, exactly.
+    pub usd: Usd,
+}
+
+impl Component {
+    fn new(tokens: u64, usd_per_mtok: UsdPerMtok) -> Component {
+        Component {
+            tokens,
+            usd_per_mtok,
+            usd: Usd::for_tokens(tokens, usd_per_mtok),
+        }
+    }
+}
+
+/// The parts of a request's cost. They add up to [`Cost::total_usd`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Components {
+    /// Uncached input.
+    pub input: Component,
+    /// Cache writes with a 5-minute lifetime.
+    pub cache_write_5m: Component,
+    /// Cache writes with a 1-hour lifetime.
+    pub cache_write_1h: Component,
+    /// Cache reads.
+    pub cache_read: Component,
+    /// Output, reasoning included.
+    pub output: Component,
+    /// Explicit context-cache storage, in token-hours.
+    pub cache_storage: Component,
+}
+
+impl Components {
+    /// The components with their names, in display order.
+    pub fn named(&self) -> [(&'static str, &Component); 6] {
+        [
+            ("input", &self.input),
+            ("cache_write_5m", &self.cache_write_5m),
+            ("cache_write_1h", &self.cache_write_1h),
+            ("cache_read", &self.cache_read),
+            ("output", &self.output),
+            ("cache_storage", &self.cache_storage),
+        ]
+    }
+}
+
+/// The long-context tier a request was priced at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AppliedTier {
+    /// The tier's threshold.
+    pub above_tokens: u64,
+    /// The request's prompt: uncached input + cache reads + cache writes.
+    pub prompt_tokens: u64,
+}
+
+/// What kind of warning a [`Warning`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// Batch was asked for, but the model has no batch price: priced at standard rates.
+    BatchUnavailable,
+    /// A price the catalog lacks was replaced by the documented fallback.
+    PriceFallback,
+    /// The prompt crossed a long-context threshold: every token is priced higher.
+    LongContextTier,
+    /// Prompt plus output exceed the model's context window.
+    ContextWindowExceeded,
+    /// The output exceeds the model's maximum output.
+    OutputAboveMaximum,
+    /// The request is dated before the first known price of the model.
+    BeforeFirstPrice,
+}
+
+/// Something the user should know about a cost that does not stop it being computed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// What kind, to match on.
+    pub kind: WarningKind,
+    /// What happened, for people.
+    pub message: String,
+}
+
+/// The exact cost of one request, and how it was reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cost {
+    /// The model's canonical id.
+    pub model: String,
+    /// The provider's id.
+    pub provider: String,
+    /// The sum of the components.
+    pub total_usd: Usd,
+    /// The breakdown.
+    pub components: Components,
+    /// Reasoning tokens (already counted in the output component).
+    pub reasoning_tokens: u64,
+    /// The long-context tier applied, if any.
+    pub tier: Option<AppliedTier>,
+    /// Whether batch prices applied.
+    pub batch: bool,
+    /// The request day used to pick prices.
+    pub at: Date,
+    /// The first day of the price set applied; `None` for a model's original prices.
+    pub prices_from: Option<Date>,
+    /// When those prices were last checked against their source.
+    pub prices_checked: Option<Date>,
+    /// Where the prices come from.
+    pub source: String,
+    /// What the user should know: fallbacks, tiers, limits.
+    pub warnings: Vec<Warning>,
+}
+
+impl Catalog {
+    /// Prices `usage` on the model called `model` (any name [`Catalog::find`] accepts).
+    ///
+    /// # Errors
+    ///
+    /// An unknown or ambiguous model, or an invalid usage.
+    pub fn price(&self, model: &str, usage: &Usage, options: PriceOptions) -> Result<Cost> {
+        let model = self.find(model)?;
+        let inclusive = self
+            .provider(&model.provider)
+            .is_some_and(|p| p.tier_threshold_inclusive);
+        cost_of(model, inclusive, usage, options)
+    }
+}
+
+/// Prices `usage` on `model`. `inclusive_tiers` is the provider's threshold rule.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidUsage`] when the usage breaks an invariant of [`Usage`], and
+/// [`ErrorKind::InvalidRequest`] for cache storage on a model without a storage price
+/// (a missing price never counts as zero).
+pub fn cost_of(model: &Model, inclusive_tiers: bool, usage: &Usage, options: PriceOptions) -> Result<Cost> {
+    usage.validate()?;
+    let mut warnings = Vec::new();
+    let set = match model.price_set_known_at(options.at) {
+        Some(set) => set,
+        None => {
+            let first = &model.prices[0];
+            warnings.push(Warning {
+                kind: WarningKind::BeforeFirstPrice,
+                message: format!(
+                    "the request is dated {} but {}'s first known price is from {}; that price was used",
+                    options.at,
+                    model.id,
+                    first.from.map_or_else(|| "its release".to_string(), |d| d.to_string())
+                ),
+            });
+            first
+        }
+    };
+    let (rates, batch) = match (options.batch, &set.batch) {
+        (true, Some(batch)) => (batch, true),
+        (true, None) => {
+            warnings.push(Warning {
+                kind: WarningKind::BatchUnavailable,
+                message: format!(
+                    "{} has no batch price in the catalog; priced at standard rates",
+                    model.id
+                ),
+            });
+            (&set.standard, false)
+        }
+        (false, _) => (&set.standard, false),
+    };
+    let prompt_tokens = usage.input_tokens;
+    let (prices, tier) = select_tier(rates, prompt_tokens, inclusive_tiers);
+    // For batch, a cache price the batch table lacks comes from the standard table at the
+    // same tier (Google bills batch context caching "same as standard").
+    let standard_prices = if batch {
+        Some(select_tier(&set.standard, prompt_tokens, inclusive_tiers).0)
+    } else {
+        None
+    };
+    if let Some(tier) = tier {
+        warnings.push(Warning {
+            kind: WarningKind::LongContextTier,
+            message: format!(
+                "the prompt of {} tokens is above {}'s {}-token threshold: every token is priced at the long-context rates",
+                tier.prompt_tokens, model.id, tier.above_tokens
+            ),
+        });
+    }
+    let mut fallback = |kind: &str, tokens: u64, own: Option<UsdPerMtok>, standard: Option<UsdPerMtok>, chain: &[(&str, Option<UsdPerMtok>)]| -> UsdPerMtok {
+        if let Some(price) = own {
+            return price;
+        }
+        if let Some(price) = standard {
+            if tokens > 0 {
+                warnings.push(Warning {
+                    kind: WarningKind::PriceFallback,
+                    message: format!("{} has no batch {kind} price; the standard {kind} price was used", model.id),
+                });
+            }
+            return price;
+        }
+        for (name, price) in chain {
+            if let Some(price) = price {
+                if tokens > 0 {
+                    warnings.push(Warning {
+                        kind: WarningKind::PriceFallback,
+                        message: format!("{} has no {kind} price; the {name} price was used", model.id),
+                    });
+                }
+                return *price;
+            }
+        }
+        unreachable!("the chain ends with the input price")
+    };
+    let input_price = Some(prices.input_usd_per_mtok);
+    let cache_read = fallback(
+        "cache-read",
+        usage.cache_read_tokens,
+        prices.cache_read_usd_per_mtok,
+        standard_prices.and_then(|p| p.cache_read_usd_per_mtok),
+        &[("input", input_price)],
+    );
+    let cache_write_5m = fallback(
+        "5-minute cache-write",
+        usage.cache_write_5m_tokens,
+        prices.cache_write_5m_usd_per_mtok,
+        standard_prices.and_then(|p| p.cache_write_5m_usd_per_mtok),
+        &[("input", input_price)],
+    );
+    let cache_write_1h = fallback(
+        "1-hour cache-write",
+        usage.cache_write_1h_tokens,
+        prices.cache_write_1h_usd_per_mtok,
+        standard_prices.and_then(|p| p.cache_write_1h_usd_per_mtok),
+        &[("5-minute cache-write", prices.cache_write_5m_usd_per_mtok), ("input", input_price)],
+    );
+    let storage_price = prices
+        .cache_storage_usd_per_mtok_hour
+        .or(standard_prices.and_then(|p| p.cache_storage_usd_per_mtok_hour));
+    let storage_price = match (usage.cache_storage_token_hours, storage_price) {
+        (0, price) => price.unwrap_or(UsdPerMtok::ZERO),
+        (_, Some(price)) => price,
+        (_, None) => {
+            return Err(Error::new(
+                ErrorKind::InvalidRequest,
+                format!(
+                    "{} has no context-cache storage price, so {} token-hours of storage cannot be priced",
+                    model.id, usage.cache_storage_token_hours
+                ),
+            ))
+        }
+    };
+
+    let components = Components {
+        input: Component::new(usage.uncached_input_tokens(), prices.input_usd_per_mtok),
+        cache_write_5m: Component::new(usage.cache_write_5m_tokens, cache_write_5m),
+        cache_write_1h: Component::new(usage.cache_write_1h_tokens, cache_write_1h),
+        cache_read: Component::new(usage.cache_read_tokens, cache_read),
+        output: Component::new(usage.output_tokens, prices.output_usd_per_mtok),
+        cache_storage: Component::new(usage.cache_storage_token_hours, storage_price),
+    };
+    let total_usd = components.named().iter().map(|(_, c)| c.usd).sum();
+
+    if let Some(window) = model.context_window {
+        let needed = usage.input_tokens.saturating_add(usage.output_tokens);
+        if needed > window {
+            warnings.push(Warning {
+                kind: WarningKind::ContextWindowExceeded,
+                message: format!(
+                    "{} prompt and output tokens exceed {}'s context window of {window}",
+                    needed, model.id
+                ),
+            });
+        }
+    }
+    if let Some(max) = model.max_output_tokens {
+        if usage.output_tokens > max {
+            warnings.push(Warning {
+                kind: WarningKind::OutputAboveMaximum,
+                message: format!(
+                    "{} output tokens exceed {}'s maximum output of {max}",
+                    usage.output_tokens, model.id
+                ),
+            });
+        }
+    }
+
+    Ok(Cost {
+        model: model.id.clone(),
+        provider: model.provider.clone(),
+        total_usd,
+        components,
+        reasoning_tokens: usage.reasoning_tokens,
+        tier,
+        batch,
+        at: options.at,
+        prices_from: set.from,
+        prices_checked: model.prices_checked,
+        source: model.source.clone(),
+        warnings,
+    })
+}
+
+/// The prices for a prompt of `prompt_tokens`: the highest tier it is above, else the base.
+pub fn select_tier(rates: &Rates, prompt_tokens: u64, inclusive: bool) -> (&Prices, Option<AppliedTier>) {
+    let crossed = |threshold: u64| {
+        if inclusive {
+            prompt_tokens >= threshold
+        } else {
+            prompt_tokens > threshold
+        }
+    };
+    match rates.tiers.iter().rev().find(|tier| crossed(tier.above_tokens)) {
+        Some(tier) => (
+            &tier.prices,
+            Some(AppliedTier {
+                above_tokens: tier.above_tokens,
+                prompt_tokens,
+            }),
+        ),
+        None => (&rates.base, None),
+    }
+}
