@@ -185,7 +185,9 @@ impl Model {
 
     /// The newest price set.
     pub fn current_prices(&self) -> &PriceSet {
-        self.prices.last().expect("a catalog model has at least one price set")
+        self.prices
+            .last()
+            .expect("a catalog model has at least one price set")
     }
 }
 
@@ -309,8 +311,14 @@ impl Catalog {
 
     /// Every normalized name under which `model` is found.
     fn keys_of(&self, model: &Model) -> Vec<String> {
-        let mut names: Vec<&str> = vec![&model.id];
-        names.extend(model.aliases.iter().map(String::as_str));
+        let mut owned: Vec<String> = std::iter::once(&model.id)
+            .chain(&model.aliases)
+            .cloned()
+            .collect();
+        // `claude-3-5-haiku-latest` is also found as `claude-3-5-haiku`.
+        let stripped: Vec<String> = owned.iter().filter_map(|n| strip_snapshot(n)).collect();
+        owned.extend(stripped);
+        let names: Vec<&str> = owned.iter().map(String::as_str).collect();
         let mut prefixes: Vec<&str> = vec![&model.provider];
         if let Some(provider) = self.providers.iter().find(|p| p.id == model.provider) {
             prefixes.extend(provider.aliases.iter().map(String::as_str));
@@ -341,7 +349,10 @@ impl Catalog {
     fn find_index(&self, name: &str) -> Result<usize> {
         let trimmed = name.trim();
         if trimmed.is_empty() {
-            return Err(Error::new(ErrorKind::UnknownModel, "the model name is empty"));
+            return Err(Error::new(
+                ErrorKind::UnknownModel,
+                "the model name is empty",
+            ));
         }
         for candidate in candidates(trimmed) {
             if let Some(found) = self.index.get(&normalize(&candidate)) {
@@ -376,8 +387,10 @@ impl Catalog {
         match found {
             [one] => Ok(*one),
             _ => {
-                let options: Vec<String> =
-                    found.iter().map(|&i| self.models[i].qualified_id()).collect();
+                let options: Vec<String> = found
+                    .iter()
+                    .map(|&i| self.models[i].qualified_id())
+                    .collect();
                 Err(Error::new(
                     ErrorKind::AmbiguousModel,
                     format!(
@@ -428,7 +441,10 @@ impl Catalog {
         for model in other.models {
             let existing = std::iter::once(&model.id)
                 .chain(&model.aliases)
-                .filter_map(|name| self.index.get(&normalize(&format!("{}/{name}", model.provider))))
+                .filter_map(|name| {
+                    self.index
+                        .get(&normalize(&format!("{}/{name}", model.provider)))
+                })
                 .flatten()
                 .copied()
                 .find(|&i| self.models[i].provider == model.provider);
@@ -469,10 +485,14 @@ impl Catalog {
     pub fn apply_overrides(&mut self, overrides: &[PriceOverride]) -> Result<()> {
         let mut targets = Vec::with_capacity(overrides.len());
         for (n, o) in overrides.iter().enumerate() {
-            let at = self.find_index(&o.model).map_err(|e| e.at(format!("overrides[{n}].model")))?;
+            let at = self
+                .find_index(&o.model)
+                .map_err(|e| e.at(format!("overrides[{n}].model")))?;
             if o.is_empty() {
-                return Err(Error::new(ErrorKind::InvalidCatalog, "the override sets no price")
-                    .at(format!("overrides[{n}]")));
+                return Err(
+                    Error::new(ErrorKind::InvalidCatalog, "the override sets no price")
+                        .at(format!("overrides[{n}]")),
+                );
             }
             targets.push(at);
         }
@@ -483,7 +503,9 @@ impl Catalog {
                     let mut copy = model.price_set_at(from).clone();
                     copy.from = Some(from);
                     model.prices.retain(|s| s.from != Some(from));
-                    let pos = model.prices.partition_point(|s| s.from.is_none_or(|f| f < from));
+                    let pos = model
+                        .prices
+                        .partition_point(|s| s.from.is_none_or(|f| f < from));
                     model.prices.insert(pos, copy);
                     &mut model.prices[pos]
                 }
@@ -657,7 +679,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, &cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
             diagonal = above;
         }
     }
@@ -670,10 +694,22 @@ mod tests {
 
     #[test]
     fn snapshots_are_stripped() {
-        assert_eq!(strip_snapshot("claude-sonnet-4-5-20250929").as_deref(), Some("claude-sonnet-4-5"));
-        assert_eq!(strip_snapshot("gpt-4o-2024-08-06").as_deref(), Some("gpt-4o"));
-        assert_eq!(strip_snapshot("claude-opus-4-1@20250805").as_deref(), Some("claude-opus-4-1"));
-        assert_eq!(strip_snapshot("claude-3-5-haiku-latest").as_deref(), Some("claude-3-5-haiku"));
+        assert_eq!(
+            strip_snapshot("claude-sonnet-4-5-20250929").as_deref(),
+            Some("claude-sonnet-4-5")
+        );
+        assert_eq!(
+            strip_snapshot("gpt-4o-2024-08-06").as_deref(),
+            Some("gpt-4o")
+        );
+        assert_eq!(
+            strip_snapshot("claude-opus-4-1@20250805").as_deref(),
+            Some("claude-opus-4-1")
+        );
+        assert_eq!(
+            strip_snapshot("claude-3-5-haiku-latest").as_deref(),
+            Some("claude-3-5-haiku")
+        );
         assert_eq!(strip_snapshot("gpt-4o"), None);
         assert_eq!(strip_snapshot("-20250929"), None);
     }

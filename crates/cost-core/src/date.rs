@@ -93,7 +93,8 @@ impl FromStr for Date {
     /// A timestamp with an offset is moved to UTC first, so `2026-11-23T23:30:00-02:00` is
     /// 2026-11-24.
     fn from_str(text: &str) -> Result<Date, String> {
-        let bad = || format!("`{text}` is not a date (expected YYYY-MM-DD or an RFC 3339 timestamp)");
+        let bad =
+            || format!("`{text}` is not a date (expected YYYY-MM-DD or an RFC 3339 timestamp)");
         let text = text.trim();
         if text.len() < 10 || !text.is_char_boundary(10) {
             return Err(bad());
@@ -195,7 +196,11 @@ impl<'de> Deserialize<'de> for Date {
         let text = match value {
             toml::Value::String(s) => s,
             toml::Value::Datetime(dt) => dt.to_string(),
-            other => return Err(serde::de::Error::custom(format!("expected a date, got {other}"))),
+            other => {
+                return Err(serde::de::Error::custom(format!(
+                    "expected a date, got {other}"
+                )))
+            }
         };
         text.parse().map_err(serde::de::Error::custom)
     }
@@ -212,14 +217,28 @@ mod tests {
         assert_eq!("2026-11-23T12:00:00Z".parse::<Date>().unwrap(), d);
         assert_eq!("2026-11-23T12:00:00.123+01:00".parse::<Date>().unwrap(), d);
         assert_eq!(
-            "2026-11-23T23:30:00-02:00".parse::<Date>().unwrap().to_string(),
+            "2026-11-23T23:30:00-02:00"
+                .parse::<Date>()
+                .unwrap()
+                .to_string(),
             "2026-11-24"
         );
         assert_eq!(
-            "2026-11-23T00:30:00+02:00".parse::<Date>().unwrap().to_string(),
+            "2026-11-23T00:30:00+02:00"
+                .parse::<Date>()
+                .unwrap()
+                .to_string(),
             "2026-11-22"
         );
-        for bad in ["", "2026-13-01", "2026-02-30", "20261123", "2026-11-23T", "tomorrow", "2026-11-23T25:00:00Z"] {
+        for bad in [
+            "",
+            "2026-13-01",
+            "2026-02-30",
+            "20261123",
+            "2026-11-23T",
+            "tomorrow",
+            "2026-11-23T25:00:00Z",
+        ] {
             assert!(bad.parse::<Date>().is_err(), "{bad}");
         }
     }
@@ -227,7 +246,10 @@ mod tests {
     #[test]
     fn unix_seconds_map_to_utc_days() {
         assert_eq!(Date::from_unix_seconds(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_unix_seconds(1_791_763_200).to_string(), "2026-10-12");
+        assert_eq!(
+            Date::from_unix_seconds(1_791_763_200).to_string(),
+            "2026-10-12"
+        );
         assert_eq!(Date::from_unix_seconds(-1).to_string(), "1969-12-31");
     }
 

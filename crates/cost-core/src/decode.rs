@@ -7,7 +7,9 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use crate::catalog::{Catalog, Model, Origin, Prices, PriceSet, Provider, Rates, Tier, TokenizerFamily};
+use crate::catalog::{
+    Catalog, Model, Origin, PriceOverride, PriceSet, Prices, Provider, Rates, Tier, TokenizerFamily,
+};
 use crate::date::Date;
 use crate::error::{Error, ErrorKind, Result};
 use crate::money::UsdPerMtok;
@@ -24,6 +26,9 @@ pub(crate) struct CatalogFile {
     providers: Vec<ProviderEntry>,
     #[serde(default)]
     models: Vec<ModelEntry>,
+    /// Price changes to models already in the catalog (the user's own prices).
+    #[serde(default)]
+    overrides: Vec<PriceOverride>,
 }
 
 fn default_format() -> u32 {
@@ -137,7 +142,8 @@ fn invalid(message: impl Into<String>) -> Error {
 
 /// Decodes TOML text, reporting the path to the first bad field.
 pub(crate) fn decode_toml(text: &str) -> Result<CatalogFile> {
-    let deserializer = toml::Deserializer::parse(text).map_err(|e| invalid(e.to_string().trim().to_string()))?;
+    let deserializer =
+        toml::Deserializer::parse(text).map_err(|e| invalid(e.to_string().trim().to_string()))?;
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -166,6 +172,22 @@ fn located(error: Error, path: &str) -> Error {
 /// Validates a decoded file and builds the catalog. Providers a model names but the file
 /// does not define are created with the id as their name (custom models need no provider table).
 pub(crate) fn build(file: CatalogFile, origin: Origin) -> Result<Catalog> {
+    let (catalog, overrides) = build_with_overrides(file, origin)?;
+    if !overrides.is_empty() {
+        return Err(
+            invalid("price overrides change an existing catalog; load them on top of one")
+                .at("overrides"),
+        );
+    }
+    Ok(catalog)
+}
+
+/// Like [`build`], also returning the file's `overrides` for the caller to apply on top of
+/// another catalog.
+pub(crate) fn build_with_overrides(
+    file: CatalogFile,
+    origin: Origin,
+) -> Result<(Catalog, Vec<PriceOverride>)> {
     if file.format != FORMAT_VERSION {
         return Err(invalid(format!(
             "catalog format {} is not supported (this build reads format {FORMAT_VERSION})",
@@ -179,7 +201,9 @@ pub(crate) fn build(file: CatalogFile, origin: Origin) -> Result<Catalog> {
         let path = format!("providers[{n}]");
         let id = checked_name(&p.id, &format!("{path}.id"))?.to_ascii_lowercase();
         if !provider_ids.insert(id.clone()) {
-            return Err(invalid(format!("provider `{id}` is defined twice")).at(format!("{path}.id")));
+            return Err(
+                invalid(format!("provider `{id}` is defined twice")).at(format!("{path}.id"))
+            );
         }
         providers.push(Provider {
             id,
@@ -197,7 +221,8 @@ pub(crate) fn build(file: CatalogFile, origin: Origin) -> Result<Catalog> {
         let provider = checked_name(&m.provider, &format!("{path}.provider"))?.to_ascii_lowercase();
         let id = checked_name(&m.id, &format!("{path}.id"))?.to_string();
         if !seen.insert((provider.clone(), crate::catalog::normalize(&id))) {
-            return Err(invalid(format!("model `{provider}/{id}` is defined twice")).at(format!("{path}.id")));
+            return Err(invalid(format!("model `{provider}/{id}` is defined twice"))
+                .at(format!("{path}.id")));
         }
         if !provider_ids.contains(&provider) {
             provider_ids.insert(provider.clone());
@@ -214,24 +239,40 @@ pub(crate) fn build(file: CatalogFile, origin: Origin) -> Result<Catalog> {
             checked_name(alias, &format!("{path}.aliases[{a}]"))?;
         }
         if m.context_window == Some(0) {
-            return Err(invalid("the context window must be above zero").at(format!("{path}.context_window")));
+            return Err(invalid("the context window must be above zero")
+                .at(format!("{path}.context_window")));
         }
         if m.max_output_tokens == Some(0) {
-            return Err(invalid("the maximum output must be above zero").at(format!("{path}.max_output_tokens")));
+            return Err(invalid("the maximum output must be above zero")
+                .at(format!("{path}.max_output_tokens")));
         }
         if m.prices.is_empty() {
-            return Err(invalid("a model needs at least one price set").at(format!("{path}.prices")));
+            return Err(
+                invalid("a model needs at least one price set").at(format!("{path}.prices"))
+            );
         }
         let mut prices = Vec::with_capacity(m.prices.len());
         for (s, set) in m.prices.into_iter().enumerate() {
             let set_path = format!("{path}.prices[{s}]");
             if s > 0 && set.from.is_none() {
-                return Err(invalid("every price set after the first needs a `from` date").at(format!("{set_path}.from")));
+                return Err(
+                    invalid("every price set after the first needs a `from` date")
+                        .at(format!("{set_path}.from")),
+                );
             }
-            if let (Some(from), Some(PriceSet { from: Some(previous), .. })) = (set.from, prices.last()) {
+            if let (
+                Some(from),
+                Some(PriceSet {
+                    from: Some(previous),
+                    ..
+                }),
+            ) = (set.from, prices.last())
+            {
                 if from <= *previous {
-                    return Err(invalid(format!("`from` {from} is not after the previous set's {previous}"))
-                        .at(format!("{set_path}.from")));
+                    return Err(invalid(format!(
+                        "`from` {from} is not after the previous set's {previous}"
+                    ))
+                    .at(format!("{set_path}.from")));
                 }
             }
             let standard = rates(prices_of!(set), set.tiers, &set_path)?;
@@ -241,7 +282,8 @@ pub(crate) fn build(file: CatalogFile, origin: Origin) -> Result<Catalog> {
             };
             if let Some(batch) = &batch {
                 // A long prompt in a batch crosses the same thresholds as a synchronous one.
-                let thresholds = |r: &Rates| r.tiers.iter().map(|t| t.above_tokens).collect::<Vec<_>>();
+                let thresholds =
+                    |r: &Rates| r.tiers.iter().map(|t| t.above_tokens).collect::<Vec<_>>();
                 if thresholds(batch) != thresholds(&standard) {
                     return Err(invalid(format!(
                         "batch tiers {:?} must use the same thresholds as the standard tiers {:?}",
@@ -274,7 +316,7 @@ pub(crate) fn build(file: CatalogFile, origin: Origin) -> Result<Catalog> {
             deprecated: m.deprecated,
         });
     }
-    Catalog::from_parts(providers, models)
+    Ok((Catalog::from_parts(providers, models)?, file.overrides))
 }
 
 fn checked_name<'a>(name: &'a str, path: &str) -> Result<&'a str> {
@@ -283,7 +325,9 @@ fn checked_name<'a>(name: &'a str, path: &str) -> Result<&'a str> {
         return Err(invalid("the name is empty").at(path));
     }
     if trimmed.len() > 200 || trimmed.chars().any(char::is_control) {
-        return Err(invalid("the name is longer than 200 characters or has control characters").at(path));
+        return Err(
+            invalid("the name is longer than 200 characters or has control characters").at(path),
+        );
     }
     Ok(trimmed)
 }
@@ -294,19 +338,38 @@ fn rates(base: PricesEntry, tiers: Vec<TierEntry>, path: &str) -> Result<Rates> 
     for (t, tier) in tiers.into_iter().enumerate() {
         let tier_path = format!("{path}.tiers[{t}]");
         if tier.above == 0 {
-            return Err(invalid("a tier threshold must be above zero").at(format!("{tier_path}.above")));
+            return Err(
+                invalid("a tier threshold must be above zero").at(format!("{tier_path}.above"))
+            );
         }
-        if out.last().is_some_and(|previous: &Tier| previous.above_tokens >= tier.above) {
-            return Err(invalid("tiers must be sorted by `above`, ascending, without repeats")
-                .at(format!("{tier_path}.above")));
+        if out
+            .last()
+            .is_some_and(|previous: &Tier| previous.above_tokens >= tier.above)
+        {
+            return Err(
+                invalid("tiers must be sorted by `above`, ascending, without repeats")
+                    .at(format!("{tier_path}.above")),
+            );
         }
         let tier_entry = prices_of!(tier);
         let tier_prices = prices(&tier_entry, &tier_path)?;
         // A tier names every price the base names, so no component silently keeps a base price.
         for (name, in_base, in_tier) in [
-            ("cache_read_mtok", base.cache_read_mtok.is_some(), tier_entry.cache_read_mtok.is_some()),
-            ("cache_write_5m_mtok", base.cache_write_5m_mtok.is_some(), tier_entry.cache_write_5m_mtok.is_some()),
-            ("cache_write_1h_mtok", base.cache_write_1h_mtok.is_some(), tier_entry.cache_write_1h_mtok.is_some()),
+            (
+                "cache_read_mtok",
+                base.cache_read_mtok.is_some(),
+                tier_entry.cache_read_mtok.is_some(),
+            ),
+            (
+                "cache_write_5m_mtok",
+                base.cache_write_5m_mtok.is_some(),
+                tier_entry.cache_write_5m_mtok.is_some(),
+            ),
+            (
+                "cache_write_1h_mtok",
+                base.cache_write_1h_mtok.is_some(),
+                tier_entry.cache_write_1h_mtok.is_some(),
+            ),
             (
                 "cache_storage_mtok_hour",
                 base.cache_storage_mtok_hour.is_some(),
@@ -334,12 +397,14 @@ fn rates(base: PricesEntry, tiers: Vec<TierEntry>, path: &str) -> Result<Rates> 
 }
 
 fn prices(entry: &PricesEntry, path: &str) -> Result<Prices> {
-    let input = entry
-        .input_mtok
-        .ok_or_else(|| invalid("missing `input_mtok` (USD per million input tokens)").at(format!("{path}.input_mtok")))?;
-    let output = entry
-        .output_mtok
-        .ok_or_else(|| invalid("missing `output_mtok` (USD per million output tokens)").at(format!("{path}.output_mtok")))?;
+    let input = entry.input_mtok.ok_or_else(|| {
+        invalid("missing `input_mtok` (USD per million input tokens)")
+            .at(format!("{path}.input_mtok"))
+    })?;
+    let output = entry.output_mtok.ok_or_else(|| {
+        invalid("missing `output_mtok` (USD per million output tokens)")
+            .at(format!("{path}.output_mtok"))
+    })?;
     Ok(Prices {
         input_usd_per_mtok: input,
         output_usd_per_mtok: output,
@@ -371,7 +436,15 @@ output_mtok = "2.5"
     fn a_minimal_custom_model_loads() {
         let catalog = Catalog::from_toml(GOOD, Origin::User).unwrap();
         let model = catalog.find("ACME/acme-1").unwrap();
-        assert_eq!(model.current_prices().standard.base.output_usd_per_mtok.to_decimal_string(), "2.5");
+        assert_eq!(
+            model
+                .current_prices()
+                .standard
+                .base
+                .output_usd_per_mtok
+                .to_decimal_string(),
+            "2.5"
+        );
         assert_eq!(catalog.providers()[0].id, "acme");
     }
 
@@ -413,7 +486,11 @@ input_mtok = 2
 output_mtok = 4
 "#;
         let e = err(text);
-        assert_eq!(e.path(), Some("models[0].prices[0].tiers[0].cache_read_mtok"), "{e}");
+        assert_eq!(
+            e.path(),
+            Some("models[0].prices[0].tiers[0].cache_read_mtok"),
+            "{e}"
+        );
     }
 
     #[test]

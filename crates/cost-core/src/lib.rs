@@ -43,13 +43,14 @@ mod response;
 mod usage;
 
 pub use catalog::{
-    Catalog, MergePolicy, MergeReport, Model, Origin, PriceOverride, PriceSet, Prices, Provider, Rates,
-    Tier, TokenizerFamily,
+    Catalog, MergePolicy, MergeReport, Model, Origin, PriceOverride, PriceSet, Prices, Provider,
+    Rates, Tier, TokenizerFamily,
 };
 pub use date::Date;
 pub use error::{Error, ErrorKind, Result};
 pub use money::{Usd, UsdPerMtok};
 pub use price::{
-    cost_of, select_tier, AppliedTier, Component, Components, Cost, PriceOptions, Warning, WarningKind,
+    cost_of, select_tier, AppliedTier, Component, Components, Cost, PriceOptions, Warning,
+    WarningKind,
 };
 pub use usage::{Usage, MAX_TOKENS};

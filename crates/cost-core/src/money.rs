@@ -200,13 +200,17 @@ fn parse_scaled(text: &str, scale: u32) -> Result<i128, String> {
         let cut = (-shift) as usize;
         if cut > digits.len() {
             if digits.bytes().any(|b| b != b'0') {
-                return Err(format!("`{text}` has more precision than {scale} decimal places"));
+                return Err(format!(
+                    "`{text}` has more precision than {scale} decimal places"
+                ));
             }
             return Ok(0);
         }
         let (kept, dropped) = digits.split_at(digits.len() - cut);
         if dropped.bytes().any(|b| b != b'0') {
-            return Err(format!("`{text}` has more precision than {scale} decimal places"));
+            return Err(format!(
+                "`{text}` has more precision than {scale} decimal places"
+            ));
         }
         digits_left = kept;
     }
@@ -406,7 +410,6 @@ pub(crate) fn float_text(v: f64) -> Result<String, String> {
         Err(format!("{v} is not a finite number"))
     }
 }
-
 
 #[cfg(test)]
 mod tests {

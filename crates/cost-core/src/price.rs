@@ -158,7 +158,12 @@ impl Catalog {
 /// [`ErrorKind::InvalidUsage`] when the usage breaks an invariant of [`Usage`], and
 /// [`ErrorKind::InvalidRequest`] for cache storage on a model without a storage price
 /// (a missing price never counts as zero).
-pub fn cost_of(model: &Model, inclusive_tiers: bool, usage: &Usage, options: PriceOptions) -> Result<Cost> {
+pub fn cost_of(
+    model: &Model,
+    inclusive_tiers: bool,
+    usage: &Usage,
+    options: PriceOptions,
+) -> Result<Cost> {
     usage.validate()?;
     let mut warnings = Vec::new();
     let set = match model.price_set_known_at(options.at) {
@@ -209,7 +214,12 @@ pub fn cost_of(model: &Model, inclusive_tiers: bool, usage: &Usage, options: Pri
             ),
         });
     }
-    let mut fallback = |kind: &str, tokens: u64, own: Option<UsdPerMtok>, standard: Option<UsdPerMtok>, chain: &[(&str, Option<UsdPerMtok>)]| -> UsdPerMtok {
+    let mut fallback = |kind: &str,
+                        tokens: u64,
+                        own: Option<UsdPerMtok>,
+                        standard: Option<UsdPerMtok>,
+                        chain: &[(&str, Option<UsdPerMtok>)]|
+     -> UsdPerMtok {
         if let Some(price) = own {
             return price;
         }
@@ -217,7 +227,10 @@ pub fn cost_of(model: &Model, inclusive_tiers: bool, usage: &Usage, options: Pri
             if tokens > 0 {
                 warnings.push(Warning {
                     kind: WarningKind::PriceFallback,
-                    message: format!("{} has no batch {kind} price; the standard {kind} price was used", model.id),
+                    message: format!(
+                        "{} has no batch {kind} price; the standard {kind} price was used",
+                        model.id
+                    ),
                 });
             }
             return price;
@@ -227,7 +240,10 @@ pub fn cost_of(model: &Model, inclusive_tiers: bool, usage: &Usage, options: Pri
                 if tokens > 0 {
                     warnings.push(Warning {
                         kind: WarningKind::PriceFallback,
-                        message: format!("{} has no {kind} price; the {name} price was used", model.id),
+                        message: format!(
+                            "{} has no {kind} price; the {name} price was used",
+                            model.id
+                        ),
                     });
                 }
                 return *price;
@@ -255,7 +271,10 @@ pub fn cost_of(model: &Model, inclusive_tiers: bool, usage: &Usage, options: Pri
         usage.cache_write_1h_tokens,
         prices.cache_write_1h_usd_per_mtok,
         standard_prices.and_then(|p| p.cache_write_1h_usd_per_mtok),
-        &[("5-minute cache-write", prices.cache_write_5m_usd_per_mtok), ("input", input_price)],
+        &[
+            ("5-minute cache-write", prices.cache_write_5m_usd_per_mtok),
+            ("input", input_price),
+        ],
     );
     let storage_price = prices
         .cache_storage_usd_per_mtok_hour
@@ -325,7 +344,11 @@ pub fn cost_of(model: &Model, inclusive_tiers: bool, usage: &Usage, options: Pri
 }
 
 /// The prices for a prompt of `prompt_tokens`: the highest tier it is above, else the base.
-pub fn select_tier(rates: &Rates, prompt_tokens: u64, inclusive: bool) -> (&Prices, Option<AppliedTier>) {
+pub fn select_tier(
+    rates: &Rates,
+    prompt_tokens: u64,
+    inclusive: bool,
+) -> (&Prices, Option<AppliedTier>) {
     let crossed = |threshold: u64| {
         if inclusive {
             prompt_tokens >= threshold
@@ -333,7 +356,12 @@ pub fn select_tier(rates: &Rates, prompt_tokens: u64, inclusive: bool) -> (&Pric
             prompt_tokens > threshold
         }
     };
-    match rates.tiers.iter().rev().find(|tier| crossed(tier.above_tokens)) {
+    match rates
+        .tiers
+        .iter()
+        .rev()
+        .find(|tier| crossed(tier.above_tokens))
+    {
         Some(tier) => (
             &tier.prices,
             Some(AppliedTier {
