@@ -1,2 +1,131 @@
-//! `cargo xtask`: project automation.
-fn main() {}
+//! `cargo xtask`: project automation in Rust, so CI and people run the same steps.
+//!
+//! - `cargo xtask test`: every test the project has (what `.ci/run` and the README run).
+//! - `cargo xtask run`: the main job (for now: `llmcost` prices a sample usage log).
+//! - `cargo xtask deps`: check that `cost-core` keeps out the crates it must never use.
+
+mod deps;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = args.first().map(String::as_str).unwrap_or("help");
+    let root = project_root();
+    std::env::set_current_dir(&root).context("cannot enter the project root")?;
+    match task {
+        "test" => test(),
+        "run" => run(&args[1..]),
+        "deps" => deps::check(),
+        "help" | "--help" | "-h" => {
+            println!("{}", HELP.trim());
+            Ok(())
+        }
+        other => bail!("unknown task `{other}`\n\n{}", HELP.trim()),
+    }
+}
+
+const HELP: &str = "
+cargo xtask <task>
+
+tasks:
+  test    run every test: formatting, clippy, native tests, the wasm32 build of
+          cost-core, and the dependency-direction check (this is what CI runs)
+  run     price the sample usage log with `llmcost` (the main job, for now)
+  deps    check that cost-core's dependency tree has no forbidden crate
+";
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the root")
+        .to_path_buf()
+}
+
+/// Runs a command, echoing it, failing with its exit status.
+pub(crate) fn sh(program: &str, args: &[&str]) -> Result<()> {
+    println!("$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .status()
+        .with_context(|| format!("cannot start `{program}`"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+fn output(program: &str, args: &[&str]) -> Result<String> {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .with_context(|| format!("cannot start `{program}`"))?;
+    if !out.status.success() {
+        bail!(
+            "`{program} {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Adds the wasm32 target when rustup lacks it (a fresh machine has only the host target).
+fn ensure_wasm_target() -> Result<()> {
+    let installed = output("rustup", &["target", "list", "--installed"])?;
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    sh("rustup", &["target", "add", "wasm32-unknown-unknown"])
+}
+
+fn test() -> Result<()> {
+    let started = Instant::now();
+    let mut steps: Vec<(&str, std::time::Duration)> = Vec::new();
+    let mut step = |name: &'static str, f: &mut dyn FnMut() -> Result<()>| -> Result<()> {
+        println!("\n== {name}");
+        let t = Instant::now();
+        f().with_context(|| format!("step `{name}` failed"))?;
+        steps.push((name, t.elapsed()));
+        Ok(())
+    };
+    step("format", &mut || sh("cargo", &["fmt", "--all", "--", "--check"]))?;
+    step("dependency direction", &mut deps::check)?;
+    step("clippy", &mut || {
+        sh(
+            "cargo",
+            &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
+        )
+    })?;
+    step("wasm32 build of cost-core", &mut || {
+        ensure_wasm_target()?;
+        sh(
+            "cargo",
+            &["build", "--locked", "-p", "cost-core", "--target", "wasm32-unknown-unknown"],
+        )
+    })?;
+    step("native tests", &mut || sh("cargo", &["test", "--workspace", "--locked"]))?;
+    println!("\n== summary");
+    for (name, took) in &steps {
+        println!("  ok  {name:<28} {:>6.1}s", took.as_secs_f64());
+    }
+    println!("all steps passed in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn run(extra: &[String]) -> Result<()> {
+    sh("cargo", &["build", "--locked", "--release", "-p", "cost-cli"])?;
+    let exe = project_root().join("target/release/llmcost");
+    let exe = exe.to_str().context("non-UTF-8 path")?;
+    let sample = "tests/fixtures/sample-requests.jsonl";
+    let mut args: Vec<&str> = vec!["cost", sample, "--format", "table"];
+    args.extend(extra.iter().map(String::as_str));
+    // Exit status 1 means some lines of the sample failed on purpose (it shows bad lines too).
+    let status = Command::new(exe).args(&args).status()?;
+    println!("\n(llmcost exited with {status}; try `{exe} --help`, `{exe} models haiku`)");
+    Ok(())
+}

@@ -16,8 +16,19 @@ pub enum ErrorKind {
     AmbiguousModel,
     /// A request line or option is malformed.
     InvalidRequest,
-    /// An arithmetic result does not fit.
-    Overflow,
+}
+
+impl ErrorKind {
+    /// The snake_case name JSON outputs and fixtures use: `unknown_model`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidCatalog => "invalid_catalog",
+            ErrorKind::InvalidUsage => "invalid_usage",
+            ErrorKind::UnknownModel => "unknown_model",
+            ErrorKind::AmbiguousModel => "ambiguous_model",
+            ErrorKind::InvalidRequest => "invalid_request",
+        }
+    }
 }
 
 /// An error from the core, with the JSON path of the offending field when there is one.

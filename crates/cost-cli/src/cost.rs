@@ -1,0 +1,73 @@
+//! `llmcost cost`: price a JSON Lines stream, one output record per input line, in order.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use cost_core::{Request, Usd};
+
+use crate::output::{Row, Sink};
+use crate::{load_catalog, today, CostArgs};
+
+pub(crate) fn run(args: CostArgs) -> Result<ExitCode> {
+    let catalog = load_catalog(&args.prices)?;
+    let today = match &args.at {
+        Some(text) => text
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("--at: {e}"))?,
+        None => today(),
+    };
+    let input: Box<dyn Read> = match &args.file {
+        None => Box::new(io::stdin().lock()),
+        Some(path) if path.as_os_str() == "-" => Box::new(io::stdin().lock()),
+        Some(path) => Box::new(
+            File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+        ),
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, input);
+    let stdout = io::stdout();
+    let mut sink = Sink::new(args.format, io::BufWriter::new(stdout.lock()));
+    let mut buffer = Vec::new();
+    let mut line_number = 0usize;
+    let (mut priced, mut failed) = (0usize, 0usize);
+    let mut total = Usd::ZERO;
+    let result: io::Result<()> = (|| {
+        sink.start()?;
+        loop {
+            buffer.clear();
+            let read = reader.read_until(b'\n', &mut buffer)?;
+            if read == 0 {
+                break;
+            }
+            line_number += 1;
+            let row = match std::str::from_utf8(&buffer) {
+                Err(_) => Row::failed(line_number, "the line is not valid UTF-8".into(), "invalid_request"),
+                Ok(text) if text.trim().is_empty() => continue,
+                Ok(text) => match Request::from_json(text).and_then(|r| catalog.price_request(&r, today)) {
+                    Ok(record) => Row::Priced { line: line_number, record },
+                    Err(error) => Row::failed(line_number, error.to_string(), error.kind().as_str()),
+                },
+            };
+            match &row {
+                Row::Priced { record, .. } => {
+                    priced += 1;
+                    total += record.cost_usd;
+                }
+                Row::Failed { .. } => failed += 1,
+            }
+            sink.row(&row)?;
+        }
+        sink.finish(priced, failed, total)
+    })();
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        Err(e) => return Err(e).context("cannot read the input or write the output"),
+        Ok(()) => {}
+    }
+    if failed > 0 {
+        eprintln!("llmcost: {failed} of {} lines could not be priced (see their \"error\")", priced + failed);
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}

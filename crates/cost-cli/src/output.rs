@@ -1,0 +1,203 @@
+//! Writing priced rows as JSON Lines, an aligned table or CSV, streaming.
+
+use std::io::{self, Write};
+
+use cost_core::{PricedRecord, Usd};
+use serde::Serialize;
+
+use crate::Format;
+
+/// One output row: a priced line or a line that failed.
+pub(crate) enum Row {
+    Priced { line: usize, record: PricedRecord },
+    Failed { line: usize, error: String, kind: &'static str },
+}
+
+impl Row {
+    pub(crate) fn failed(line: usize, error: String, kind: &'static str) -> Row {
+        Row::Failed { line, error, kind }
+    }
+}
+
+#[derive(Serialize)]
+struct PricedLine<'a> {
+    line: usize,
+    #[serde(flatten)]
+    record: &'a PricedRecord,
+}
+
+#[derive(Serialize)]
+struct FailedLine<'a> {
+    line: usize,
+    error: &'a str,
+    kind: &'a str,
+}
+
+/// The CSV columns, stable: scripts depend on these names.
+pub(crate) const CSV_COLUMNS: &[&str] = &[
+    "line",
+    "model",
+    "provider",
+    "at",
+    "batch",
+    "input_tokens",
+    "cache_read_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "input_usd",
+    "cache_write_5m_usd",
+    "cache_write_1h_usd",
+    "cache_read_usd",
+    "output_usd",
+    "cache_storage_usd",
+    "cost_usd",
+    "tier_above_tokens",
+    "warnings",
+    "error",
+];
+
+pub(crate) struct Sink<W: Write> {
+    format: Format,
+    out: W,
+}
+
+impl<W: Write> Sink<W> {
+    pub(crate) fn new(format: Format, out: W) -> Sink<W> {
+        Sink { format, out }
+    }
+
+    pub(crate) fn start(&mut self) -> io::Result<()> {
+        match self.format {
+            Format::Jsonl => Ok(()),
+            Format::Csv => writeln!(self.out, "{}", CSV_COLUMNS.join(",")),
+            Format::Table => {
+                writeln!(
+                    self.out,
+                    "{:>5}  {:<28} {:>10} {:>10} {:>10} {:>10}  {:>14}  {}",
+                    "line", "model", "input", "cache rd", "cache wr", "output", "cost (USD)", "notes"
+                )?;
+                writeln!(self.out, "{}", "-".repeat(104))
+            }
+        }
+    }
+
+    pub(crate) fn row(&mut self, row: &Row) -> io::Result<()> {
+        match (self.format, row) {
+            (Format::Jsonl, Row::Priced { line, record }) => {
+                serde_json::to_writer(&mut self.out, &PricedLine { line: *line, record })?;
+                writeln!(self.out)
+            }
+            (Format::Jsonl, Row::Failed { line, error, kind }) => {
+                serde_json::to_writer(&mut self.out, &FailedLine { line: *line, error, kind })?;
+                writeln!(self.out)
+            }
+            (Format::Csv, Row::Priced { line, record }) => {
+                let u = &record.usage;
+                let c = &record.components;
+                let warnings: Vec<&str> = record.warnings.iter().map(|w| w.message.as_str()).collect();
+                let fields = [
+                    line.to_string(),
+                    record.model.clone(),
+                    record.provider.clone(),
+                    record.at.to_string(),
+                    record.batch.to_string(),
+                    u.input_tokens.to_string(),
+                    u.cache_read_tokens.to_string(),
+                    u.cache_write_5m_tokens.to_string(),
+                    u.cache_write_1h_tokens.to_string(),
+                    u.output_tokens.to_string(),
+                    u.reasoning_tokens.to_string(),
+                    c.input.usd.to_decimal_string(),
+                    c.cache_write_5m.usd.to_decimal_string(),
+                    c.cache_write_1h.usd.to_decimal_string(),
+                    c.cache_read.usd.to_decimal_string(),
+                    c.output.usd.to_decimal_string(),
+                    c.cache_storage.usd.to_decimal_string(),
+                    record.cost_usd.to_decimal_string(),
+                    record.tier.map(|t| t.above_tokens.to_string()).unwrap_or_default(),
+                    warnings.join("; "),
+                    String::new(),
+                ];
+                write_csv(&mut self.out, &fields)
+            }
+            (Format::Csv, Row::Failed { line, error, .. }) => {
+                let mut fields = vec![String::new(); CSV_COLUMNS.len()];
+                fields[0] = line.to_string();
+                fields[CSV_COLUMNS.len() - 1] = error.clone();
+                write_csv(&mut self.out, &fields)
+            }
+            (Format::Table, Row::Priced { line, record }) => {
+                let u = &record.usage;
+                let mut notes: Vec<String> = Vec::new();
+                if record.batch {
+                    notes.push("batch".into());
+                }
+                if let Some(tier) = record.tier {
+                    notes.push(format!("tier >{}", tier.above_tokens));
+                }
+                notes.extend(record.warnings.iter().filter(|w| !matches!(w.kind, cost_core::WarningKind::LongContextTier)).map(|w| w.message.clone()));
+                writeln!(
+                    self.out,
+                    "{:>5}  {:<28} {:>10} {:>10} {:>10} {:>10}  {:>14}  {}",
+                    line,
+                    truncate(&record.model, 28),
+                    u.uncached_input_tokens(),
+                    u.cache_read_tokens,
+                    u.cache_write_5m_tokens + u.cache_write_1h_tokens,
+                    u.output_tokens,
+                    record.cost_usd.display(),
+                    notes.join("; ")
+                )
+            }
+            (Format::Table, Row::Failed { line, error, .. }) => {
+                writeln!(self.out, "{line:>5}  error: {error}")
+            }
+        }
+    }
+
+    pub(crate) fn finish(&mut self, priced: usize, failed: usize, total: Usd) -> io::Result<()> {
+        if self.format == Format::Table {
+            writeln!(self.out, "{}", "-".repeat(104))?;
+            writeln!(
+                self.out,
+                "{:>5}  {:<28} {:>10} {:>10} {:>10} {:>10}  {:>14}  {}",
+                "",
+                format!("total: {priced} calls priced"),
+                "",
+                "",
+                "",
+                "",
+                total.display(),
+                if failed > 0 { format!("{failed} lines failed") } else { String::new() }
+            )?;
+        }
+        self.out.flush()
+    }
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut cut: String = text.chars().take(width - 1).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// Writes one CSV record, quoting fields that need it (RFC 4180).
+fn write_csv(out: &mut impl Write, fields: &[String]) -> io::Result<()> {
+    let quoted: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            if f.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                f.clone()
+            }
+        })
+        .collect();
+    writeln!(out, "{}", quoted.join(","))
+}

@@ -1,0 +1,85 @@
+//! The dependency-direction check: `cost-core` must never pull in a UI, wasm, CLI or
+//! network crate. Reads `cargo metadata`, walks cost-core's normal and build dependencies.
+
+use std::collections::{BTreeSet, HashMap};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+/// Crates that would break an invariant of cost-core (see ARCHITECTURE.md).
+const FORBIDDEN: &[(&str, &str)] = &[
+    ("wasm-bindgen", "cost-core knows nothing of wasm; cost-wasm does"),
+    ("js-sys", "cost-core knows nothing of JavaScript"),
+    ("web-sys", "cost-core knows nothing of the browser"),
+    ("leptos", "the UI lives in www/"),
+    ("gloo-storage", "storage lives in www/"),
+    ("clap", "argument parsing lives in cost-cli"),
+    ("anyhow", "cost-core has one typed Error"),
+    ("genai-prices", "the oracle is used only by cost-oracle's tests"),
+    ("reqwest", "cost-core makes no network calls"),
+    ("ureq", "cost-core makes no network calls"),
+    ("hyper", "cost-core makes no network calls"),
+    ("tokio", "cost-core does no I/O"),
+    ("chrono", "cost-core never reads the clock; it has its own Date"),
+    ("rusqlite", "storage lives in the CLI"),
+];
+
+pub(crate) fn check() -> Result<()> {
+    let out = Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .output()
+        .context("cannot run cargo metadata")?;
+    if !out.status.success() {
+        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let meta: Value = serde_json::from_slice(&out.stdout)?;
+    let names: HashMap<&str, &str> = meta["packages"]
+        .as_array()
+        .context("no packages")?
+        .iter()
+        .filter_map(|p| Some((p["id"].as_str()?, p["name"].as_str()?)))
+        .collect();
+    let nodes: HashMap<&str, &Value> = meta["resolve"]["nodes"]
+        .as_array()
+        .context("no resolve graph")?
+        .iter()
+        .filter_map(|n| Some((n["id"].as_str()?, n)))
+        .collect();
+    let root = names
+        .iter()
+        .find(|(_, name)| **name == "cost-core")
+        .map(|(id, _)| *id)
+        .context("cost-core is not in the workspace")?;
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        let Some(node) = nodes.get(id) else { continue };
+        for dep in node["deps"].as_array().into_iter().flatten() {
+            let non_dev = dep["dep_kinds"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|k| k["kind"].as_str() != Some("dev"));
+            let Some(dep_id) = dep["pkg"].as_str() else { continue };
+            if non_dev && seen.insert(dep_id) {
+                stack.push(dep_id);
+            }
+        }
+    }
+    let tree: BTreeSet<&str> = seen.iter().filter_map(|id| names.get(id).copied()).collect();
+    let bad: Vec<String> = FORBIDDEN
+        .iter()
+        .filter(|(name, _)| tree.iter().any(|t| t == name || t.starts_with(&format!("{name}_"))))
+        .map(|(name, why)| format!("{name}: {why}"))
+        .collect();
+    if !bad.is_empty() {
+        bail!("cost-core's dependency tree has forbidden crates:\n  {}", bad.join("\n  "));
+    }
+    println!(
+        "cost-core depends on {} crates, none forbidden: {}",
+        tree.len(),
+        tree.iter().copied().collect::<Vec<_>>().join(", ")
+    );
+    Ok(())
+}
