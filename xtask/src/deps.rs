@@ -9,19 +9,28 @@ use serde_json::Value;
 
 /// Crates that would break an invariant of cost-core (see ARCHITECTURE.md).
 const FORBIDDEN: &[(&str, &str)] = &[
-    ("wasm-bindgen", "cost-core knows nothing of wasm; cost-wasm does"),
+    (
+        "wasm-bindgen",
+        "cost-core knows nothing of wasm; cost-wasm does",
+    ),
     ("js-sys", "cost-core knows nothing of JavaScript"),
     ("web-sys", "cost-core knows nothing of the browser"),
     ("leptos", "the UI lives in www/"),
     ("gloo-storage", "storage lives in www/"),
     ("clap", "argument parsing lives in cost-cli"),
     ("anyhow", "cost-core has one typed Error"),
-    ("genai-prices", "the oracle is used only by cost-oracle's tests"),
+    (
+        "genai-prices",
+        "the oracle is used only by cost-oracle's tests",
+    ),
     ("reqwest", "cost-core makes no network calls"),
     ("ureq", "cost-core makes no network calls"),
     ("hyper", "cost-core makes no network calls"),
     ("tokio", "cost-core does no I/O"),
-    ("chrono", "cost-core never reads the clock; it has its own Date"),
+    (
+        "chrono",
+        "cost-core never reads the clock; it has its own Date",
+    ),
     ("rusqlite", "storage lives in the CLI"),
 ];
 
@@ -31,7 +40,10 @@ pub(crate) fn check() -> Result<()> {
         .output()
         .context("cannot run cargo metadata")?;
     if !out.status.success() {
-        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let meta: Value = serde_json::from_slice(&out.stdout)?;
     let names: HashMap<&str, &str> = meta["packages"]
@@ -61,20 +73,31 @@ pub(crate) fn check() -> Result<()> {
                 .into_iter()
                 .flatten()
                 .any(|k| k["kind"].as_str() != Some("dev"));
-            let Some(dep_id) = dep["pkg"].as_str() else { continue };
+            let Some(dep_id) = dep["pkg"].as_str() else {
+                continue;
+            };
             if non_dev && seen.insert(dep_id) {
                 stack.push(dep_id);
             }
         }
     }
-    let tree: BTreeSet<&str> = seen.iter().filter_map(|id| names.get(id).copied()).collect();
+    let tree: BTreeSet<&str> = seen
+        .iter()
+        .filter_map(|id| names.get(id).copied())
+        .collect();
     let bad: Vec<String> = FORBIDDEN
         .iter()
-        .filter(|(name, _)| tree.iter().any(|t| t == name || t.starts_with(&format!("{name}_"))))
+        .filter(|(name, _)| {
+            tree.iter()
+                .any(|t| t == name || t.starts_with(&format!("{name}_")))
+        })
         .map(|(name, why)| format!("{name}: {why}"))
         .collect();
     if !bad.is_empty() {
-        bail!("cost-core's dependency tree has forbidden crates:\n  {}", bad.join("\n  "));
+        bail!(
+            "cost-core's dependency tree has forbidden crates:\n  {}",
+            bad.join("\n  ")
+        );
     }
     println!(
         "cost-core depends on {} crates, none forbidden: {}",

@@ -21,9 +21,9 @@ pub(crate) fn run(args: CostArgs) -> Result<ExitCode> {
     let input: Box<dyn Read> = match &args.file {
         None => Box::new(io::stdin().lock()),
         Some(path) if path.as_os_str() == "-" => Box::new(io::stdin().lock()),
-        Some(path) => Box::new(
-            File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
-        ),
+        Some(path) => {
+            Box::new(File::open(path).with_context(|| format!("cannot open {}", path.display()))?)
+        }
     };
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let stdout = io::stdout();
@@ -42,12 +42,23 @@ pub(crate) fn run(args: CostArgs) -> Result<ExitCode> {
             }
             line_number += 1;
             let row = match std::str::from_utf8(&buffer) {
-                Err(_) => Row::failed(line_number, "the line is not valid UTF-8".into(), "invalid_request"),
+                Err(_) => Row::failed(
+                    line_number,
+                    "the line is not valid UTF-8".into(),
+                    "invalid_request",
+                ),
                 Ok(text) if text.trim().is_empty() => continue,
-                Ok(text) => match Request::from_json(text).and_then(|r| catalog.price_request(&r, today)) {
-                    Ok(record) => Row::Priced { line: line_number, record },
-                    Err(error) => Row::failed(line_number, error.to_string(), error.kind().as_str()),
-                },
+                Ok(text) => {
+                    match Request::from_json(text).and_then(|r| catalog.price_request(&r, today)) {
+                        Ok(record) => Row::Priced {
+                            line: line_number,
+                            record,
+                        },
+                        Err(error) => {
+                            Row::failed(line_number, error.to_string(), error.kind().as_str())
+                        }
+                    }
+                }
             };
             match &row {
                 Row::Priced { record, .. } => {
@@ -66,7 +77,10 @@ pub(crate) fn run(args: CostArgs) -> Result<ExitCode> {
         Ok(()) => {}
     }
     if failed > 0 {
-        eprintln!("llmcost: {failed} of {} lines could not be priced (see their \"error\")", priced + failed);
+        eprintln!(
+            "llmcost: {failed} of {} lines could not be priced (see their \"error\")",
+            priced + failed
+        );
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -17,7 +17,10 @@ pub(crate) fn run(args: ModelsArgs) -> Result<ExitCode> {
         if suggestions.is_empty() {
             eprintln!("llmcost: no model matches `{query}`");
         } else {
-            eprintln!("llmcost: no model matches `{query}`; did you mean {}?", suggestions.join(", "));
+            eprintln!(
+                "llmcost: no model matches `{query}`; did you mean {}?",
+                suggestions.join(", ")
+            );
         }
         return Ok(ExitCode::from(1));
     }
@@ -50,7 +53,9 @@ fn select<'c>(catalog: &'c Catalog, query: Option<&str>) -> Vec<&'c Model> {
             m.id.to_ascii_lowercase().contains(&needle)
                 || m.name.to_ascii_lowercase().contains(&needle)
                 || m.provider.contains(&needle)
-                || m.aliases.iter().any(|a| a.to_ascii_lowercase().contains(&needle))
+                || m.aliases
+                    .iter()
+                    .any(|a| a.to_ascii_lowercase().contains(&needle))
         })
         .collect();
     if let Ok(exact) = catalog.find(query) {
@@ -79,24 +84,49 @@ fn tokens(n: Option<u64>) -> String {
 }
 
 fn table(out: &mut impl Write, models: &[&Model]) -> io::Result<()> {
-    writeln!(out, "Prices in USD per million tokens, current price set; batch as input/output.")?;
+    writeln!(
+        out,
+        "Prices in USD per million tokens, current price set; batch as input/output."
+    )?;
     writeln!(
         out,
         "{:<40} {:>7} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>17} {:<18} {:<10}",
-        "model", "context", "max out", "input", "output", "cache rd", "write 5m", "write 1h", "batch in/out", "long context", "checked"
+        "model",
+        "context",
+        "max out",
+        "input",
+        "output",
+        "cache rd",
+        "write 5m",
+        "write 1h",
+        "batch in/out",
+        "long context",
+        "checked"
     )?;
     for model in models {
         let set = model.current_prices();
         let base = &set.standard.base;
         let batch = set.batch.as_ref().map_or_else(
             || "none".to_string(),
-            |b| format!("{}/{}", price(b.base.input_usd_per_mtok), price(b.base.output_usd_per_mtok)),
+            |b| {
+                format!(
+                    "{}/{}",
+                    price(b.base.input_usd_per_mtok),
+                    price(b.base.output_usd_per_mtok)
+                )
+            },
         );
         let tiers = set
             .standard
             .tiers
             .iter()
-            .map(|t| format!(">{}: {}", tokens(Some(t.above_tokens)), price(t.prices.input_usd_per_mtok)))
+            .map(|t| {
+                format!(
+                    ">{}: {}",
+                    tokens(Some(t.above_tokens)),
+                    price(t.prices.input_usd_per_mtok)
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ");
         writeln!(
@@ -111,11 +141,26 @@ fn table(out: &mut impl Write, models: &[&Model]) -> io::Result<()> {
             opt(base.cache_write_5m_usd_per_mtok),
             opt(base.cache_write_1h_usd_per_mtok),
             batch,
-            if tiers.is_empty() { "-".to_string() } else { tiers },
-            model.prices_checked.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+            if tiers.is_empty() {
+                "-".to_string()
+            } else {
+                tiers
+            },
+            model
+                .prices_checked
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "-".into()),
         )?;
     }
-    let sources: std::collections::BTreeSet<&str> =
-        models.iter().map(|m| m.source.as_str()).filter(|s| !s.is_empty()).collect();
-    writeln!(out, "\n{} models. Sources: {}", models.len(), sources.into_iter().collect::<Vec<_>>().join(", "))
+    let sources: std::collections::BTreeSet<&str> = models
+        .iter()
+        .map(|m| m.source.as_str())
+        .filter(|s| !s.is_empty())
+        .collect();
+    writeln!(
+        out,
+        "\n{} models. Sources: {}",
+        models.len(),
+        sources.into_iter().collect::<Vec<_>>().join(", ")
+    )
 }

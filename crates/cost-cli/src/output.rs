@@ -9,8 +9,15 @@ use crate::Format;
 
 /// One output row: a priced line or a line that failed.
 pub(crate) enum Row {
-    Priced { line: usize, record: PricedRecord },
-    Failed { line: usize, error: String, kind: &'static str },
+    Priced {
+        line: usize,
+        record: PricedRecord,
+    },
+    Failed {
+        line: usize,
+        error: String,
+        kind: &'static str,
+    },
 }
 
 impl Row {
@@ -76,7 +83,14 @@ impl<W: Write> Sink<W> {
                 writeln!(
                     self.out,
                     "{:>5}  {:<28} {:>10} {:>10} {:>10} {:>10}  {:>14}  {}",
-                    "line", "model", "input", "cache rd", "cache wr", "output", "cost (USD)", "notes"
+                    "line",
+                    "model",
+                    "input",
+                    "cache rd",
+                    "cache wr",
+                    "output",
+                    "cost (USD)",
+                    "notes"
                 )?;
                 writeln!(self.out, "{}", "-".repeat(104))
             }
@@ -86,17 +100,31 @@ impl<W: Write> Sink<W> {
     pub(crate) fn row(&mut self, row: &Row) -> io::Result<()> {
         match (self.format, row) {
             (Format::Jsonl, Row::Priced { line, record }) => {
-                serde_json::to_writer(&mut self.out, &PricedLine { line: *line, record })?;
+                serde_json::to_writer(
+                    &mut self.out,
+                    &PricedLine {
+                        line: *line,
+                        record,
+                    },
+                )?;
                 writeln!(self.out)
             }
             (Format::Jsonl, Row::Failed { line, error, kind }) => {
-                serde_json::to_writer(&mut self.out, &FailedLine { line: *line, error, kind })?;
+                serde_json::to_writer(
+                    &mut self.out,
+                    &FailedLine {
+                        line: *line,
+                        error,
+                        kind,
+                    },
+                )?;
                 writeln!(self.out)
             }
             (Format::Csv, Row::Priced { line, record }) => {
                 let u = &record.usage;
                 let c = &record.components;
-                let warnings: Vec<&str> = record.warnings.iter().map(|w| w.message.as_str()).collect();
+                let warnings: Vec<&str> =
+                    record.warnings.iter().map(|w| w.message.as_str()).collect();
                 let fields = [
                     line.to_string(),
                     record.model.clone(),
@@ -116,7 +144,10 @@ impl<W: Write> Sink<W> {
                     c.output.usd.to_decimal_string(),
                     c.cache_storage.usd.to_decimal_string(),
                     record.cost_usd.to_decimal_string(),
-                    record.tier.map(|t| t.above_tokens.to_string()).unwrap_or_default(),
+                    record
+                        .tier
+                        .map(|t| t.above_tokens.to_string())
+                        .unwrap_or_default(),
                     warnings.join("; "),
                     String::new(),
                 ];
@@ -137,7 +168,13 @@ impl<W: Write> Sink<W> {
                 if let Some(tier) = record.tier {
                     notes.push(format!("tier >{}", tier.above_tokens));
                 }
-                notes.extend(record.warnings.iter().filter(|w| !matches!(w.kind, cost_core::WarningKind::LongContextTier)).map(|w| w.message.clone()));
+                notes.extend(
+                    record
+                        .warnings
+                        .iter()
+                        .filter(|w| !matches!(w.kind, cost_core::WarningKind::LongContextTier))
+                        .map(|w| w.message.clone()),
+                );
                 writeln!(
                     self.out,
                     "{:>5}  {:<28} {:>10} {:>10} {:>10} {:>10}  {:>14}  {}",
@@ -170,7 +207,11 @@ impl<W: Write> Sink<W> {
                 "",
                 "",
                 total.display(),
-                if failed > 0 { format!("{failed} lines failed") } else { String::new() }
+                if failed > 0 {
+                    format!("{failed} lines failed")
+                } else {
+                    String::new()
+                }
             )?;
         }
         self.out.flush()

@@ -196,8 +196,15 @@ impl Model {
 pub struct Catalog {
     providers: Vec<Provider>,
     models: Vec<Model>,
-    /// Normalized name → indices into `models`.
+    /// How many models the catalog was built with. A merge replaces models in place and
+    /// appends new ones, so `models[..own_models]` are the catalog's own: when a name
+    /// matches one of them and models a merge added (Azure, Vertex, OpenRouter hosts), the
+    /// catalog's own model wins.
+    own_models: usize,
+    /// Normalized exact name → indices into `models`.
     index: HashMap<String, Vec<usize>>,
+    /// Normalized name without a snapshot or `-latest` suffix → indices into `models`.
+    stripped_index: HashMap<String, Vec<usize>>,
 }
 
 /// How imported models combine with those already in a catalog.
@@ -234,9 +241,11 @@ impl Catalog {
     /// An empty catalog.
     pub fn empty() -> Catalog {
         Catalog {
+            own_models: 0,
             providers: Vec::new(),
             models: Vec::new(),
             index: HashMap::new(),
+            stripped_index: HashMap::new(),
         }
     }
 
@@ -262,9 +271,11 @@ impl Catalog {
 
     pub(crate) fn from_parts(providers: Vec<Provider>, models: Vec<Model>) -> Result<Catalog> {
         let mut catalog = Catalog {
+            own_models: models.len(),
             providers,
             models: Vec::new(),
             index: HashMap::new(),
+            stripped_index: HashMap::new(),
         };
         for model in models {
             catalog.push(model);
@@ -292,10 +303,16 @@ impl Catalog {
 
     fn push(&mut self, model: Model) {
         let at = self.models.len();
-        for key in self.keys_of(&model) {
-            let slot = self.index.entry(key).or_default();
-            if !slot.contains(&at) {
-                slot.push(at);
+        let (exact, stripped) = self.keys_of(&model);
+        for (index, keys) in [
+            (&mut self.index, exact),
+            (&mut self.stripped_index, stripped),
+        ] {
+            for key in keys {
+                let slot = index.entry(key).or_default();
+                if !slot.contains(&at) {
+                    slot.push(at);
+                }
             }
         }
         self.models.push(model);
@@ -304,49 +321,65 @@ impl Catalog {
     fn rebuild_index(&mut self) {
         let models = std::mem::take(&mut self.models);
         self.index.clear();
+        self.stripped_index.clear();
         for model in models {
             self.push(model);
         }
     }
 
-    /// Every normalized name under which `model` is found.
-    fn keys_of(&self, model: &Model) -> Vec<String> {
-        let mut owned: Vec<String> = std::iter::once(&model.id)
-            .chain(&model.aliases)
-            .cloned()
+    /// The normalized names under which `model` is found: its own names (with and without
+    /// provider prefixes), and the same names without a snapshot or `-latest` suffix
+    /// (`claude-3-5-haiku-latest` is also `claude-3-5-haiku`). Exact names always win over
+    /// stripped ones, so a stripped name never shadows another model's real name.
+    fn keys_of(&self, model: &Model) -> (Vec<String>, Vec<String>) {
+        let names: Vec<&String> = std::iter::once(&model.id).chain(&model.aliases).collect();
+        let stripped: Vec<String> = names
+            .iter()
+            .filter_map(|n| strip_snapshot(n).map(|(s, _)| s))
             .collect();
-        // `claude-3-5-haiku-latest` is also found as `claude-3-5-haiku`.
-        let stripped: Vec<String> = owned.iter().filter_map(|n| strip_snapshot(n)).collect();
-        owned.extend(stripped);
-        let names: Vec<&str> = owned.iter().map(String::as_str).collect();
         let mut prefixes: Vec<&str> = vec![&model.provider];
         if let Some(provider) = self.providers.iter().find(|p| p.id == model.provider) {
             prefixes.extend(provider.aliases.iter().map(String::as_str));
         }
-        let mut keys = Vec::new();
-        for name in names {
-            keys.push(normalize(name));
-            for prefix in &prefixes {
-                keys.push(normalize(&format!("{prefix}/{name}")));
+        let expand = |names: &mut dyn Iterator<Item = &str>| {
+            let mut keys = Vec::new();
+            for name in names {
+                keys.push(normalize(name));
+                for prefix in &prefixes {
+                    keys.push(normalize(&format!("{prefix}/{name}")));
+                }
             }
-        }
-        keys.sort();
-        keys.dedup();
-        keys
+            keys.sort();
+            keys.dedup();
+            keys
+        };
+        let exact = expand(&mut names.iter().map(|n| n.as_str()));
+        let stripped = expand(&mut stripped.iter().map(String::as_str));
+        (exact, stripped)
     }
 
     /// Finds a model by id, alias, dated snapshot, `-latest` form or `provider/name`,
     /// ignoring case and `.` versus `-` (`claude-sonnet-4.5` is `claude-sonnet-4-5`).
     ///
+    /// A dated snapshot the catalog does not list (`gpt-4o-2099-01-01`) is found as its
+    /// model without the date; [`Catalog::price`] then warns that the snapshot was assumed
+    /// to cost what the model costs.
+    ///
     /// # Errors
     ///
     /// [`ErrorKind::UnknownModel`] listing the closest names, or
-    /// [`ErrorKind::AmbiguousModel`] when several providers serve the name.
+    /// [`ErrorKind::AmbiguousModel`] when several models answer to the name.
     pub fn find(&self, name: &str) -> Result<&Model> {
-        self.find_index(name).map(|i| &self.models[i])
+        self.find_index(name).map(|(i, _)| &self.models[i])
     }
 
-    fn find_index(&self, name: &str) -> Result<usize> {
+    /// The model, and the snapshot suffix dropped from `name` to find it, if any.
+    pub(crate) fn find_with_dropped_suffix(&self, name: &str) -> Result<(&Model, Option<String>)> {
+        self.find_index(name)
+            .map(|(i, dropped)| (&self.models[i], dropped))
+    }
+
+    fn find_index(&self, name: &str) -> Result<(usize, Option<String>)> {
         let trimmed = name.trim();
         if trimmed.is_empty() {
             return Err(Error::new(
@@ -354,24 +387,22 @@ impl Catalog {
                 "the model name is empty",
             ));
         }
-        for candidate in candidates(trimmed) {
-            if let Some(found) = self.index.get(&normalize(&candidate)) {
-                return self.unique(trimmed, found);
-            }
-            // `provider/model` where the provider prefix is unknown to us (an OpenRouter
-            // vendor such as `meta-llama/`), or known but the model sits under another.
-            if let Some((prefix, rest)) = candidate.split_once('/') {
-                if let Some(found) = self.index.get(&normalize(rest)) {
-                    let restricted: Vec<usize> = match self.provider(prefix) {
-                        Some(provider) => found
-                            .iter()
-                            .copied()
-                            .filter(|&i| self.models[i].provider == provider.id)
-                            .collect(),
-                        None => found.clone(),
-                    };
-                    if !restricted.is_empty() {
-                        return self.unique(trimmed, &restricted);
+        let candidates = candidates(trimmed);
+        // 1. The name as given, against exact names, then against the catalog's names
+        //    without their own suffix (`claude-3-5-haiku` finds `claude-3-5-haiku-latest`).
+        // 2. The name without its own suffix, the same two ways. Dropping a date from what
+        //    the user wrote is reported, so an unlisted snapshot is never silently repriced.
+        for stripped_query in [false, true] {
+            for index in [&self.index, &self.stripped_index] {
+                for candidate in candidates
+                    .iter()
+                    .filter(|c| c.dropped.is_some() == stripped_query)
+                {
+                    if let Some(found) = self.lookup(index, &candidate.name) {
+                        let dropped = candidate.dropped.clone().filter(|d| {
+                            d.bytes().any(|b| b.is_ascii_digit()) && !d.starts_with("-v")
+                        });
+                        return self.unique(trimmed, &found).map(|i| (i, dropped));
                     }
                 }
             }
@@ -383,7 +414,48 @@ impl Catalog {
         .with_suggestions(self.suggest(trimmed, 5)))
     }
 
+    /// The models under `candidate` in `index`, handling `provider/model` names where the
+    /// prefix is unknown to us (an OpenRouter vendor such as `meta-llama/`) or names another
+    /// provider's model.
+    fn lookup(&self, index: &HashMap<String, Vec<usize>>, candidate: &str) -> Option<Vec<usize>> {
+        if let Some(found) = index.get(&normalize(candidate)) {
+            return Some(found.clone());
+        }
+        let (prefix, rest) = candidate.split_once('/')?;
+        let found = index.get(&normalize(rest))?;
+        let restricted: Vec<usize> = match self.provider(prefix) {
+            Some(provider) => found
+                .iter()
+                .copied()
+                .filter(|&i| self.models[i].provider == provider.id)
+                .collect(),
+            None => found.clone(),
+        };
+        (!restricted.is_empty()).then_some(restricted)
+    }
+
     fn unique(&self, name: &str, found: &[usize]) -> Result<usize> {
+        // `openai/gpt-4o` names a provider: its model wins over a model whose own id is
+        // `openai/gpt-4o` at another host (OpenRouter).
+        let prefixed: Vec<usize> = match name.split_once('/').and_then(|(p, _)| self.provider(p)) {
+            Some(provider) => found
+                .iter()
+                .copied()
+                .filter(|&i| self.models[i].provider == provider.id)
+                .collect(),
+            None => Vec::new(),
+        };
+        // A name matching one of the catalog's own models and models a merge added
+        // (Azure, Vertex, OpenRouter hosts) means the former.
+        let own: Vec<usize> = found
+            .iter()
+            .copied()
+            .filter(|&i| i < self.own_models)
+            .collect();
+        let found = match (prefixed.as_slice(), own.as_slice()) {
+            ([one], _) | (_, [one]) if found.len() > 1 => std::slice::from_ref(one),
+            _ => found,
+        };
         match found {
             [one] => Ok(*one),
             _ => {
@@ -394,7 +466,8 @@ impl Catalog {
                 Err(Error::new(
                     ErrorKind::AmbiguousModel,
                     format!(
-                        "`{name}` is served by several providers; write one of: {}",
+                        "`{name}` matches {} models; write one of: {}",
+                        options.len(),
                         options.join(", ")
                     ),
                 ))
@@ -427,6 +500,42 @@ impl Catalog {
         scored.into_iter().take(limit).map(|(_, id)| id).collect()
     }
 
+    /// The model of the same provider that `model` is another entry for: one of its names
+    /// (or that name without `-latest`) is a name of ours, or equals one of our names
+    /// without its suffix. A dated snapshot is never matched to its undated model: it may
+    /// be priced differently (`gpt-4o-2024-05-13`).
+    fn existing_index_of(&self, model: &Model) -> Option<usize> {
+        let qualified = |name: &str| normalize(&format!("{}/{name}", model.provider));
+        let mut names: Vec<String> = std::iter::once(&model.id)
+            .chain(&model.aliases)
+            .cloned()
+            .collect();
+        let latest: Vec<String> = names
+            .iter()
+            .filter_map(|n| {
+                strip_snapshot(n)
+                    .filter(|(_, suffix)| suffix.ends_with("latest"))
+                    .map(|(s, _)| s)
+            })
+            .collect();
+        names.extend(latest);
+        let same_provider = |i: &usize| self.models[*i].provider == model.provider;
+        names
+            .iter()
+            .find_map(|n| {
+                self.index
+                    .get(&qualified(n))
+                    .and_then(|f| f.iter().copied().find(same_provider))
+            })
+            .or_else(|| {
+                names.iter().find_map(|n| {
+                    self.stripped_index
+                        .get(&qualified(n))
+                        .and_then(|f| f.iter().copied().find(same_provider))
+                })
+            })
+    }
+
     /// Adds `other`'s providers and models to this catalog.
     ///
     /// An imported model is "already present" when its id or an alias finds a model of the
@@ -438,16 +547,17 @@ impl Catalog {
                 self.providers.push(provider);
             }
         }
+        let mut replaced = std::collections::HashSet::new();
         for model in other.models {
-            let existing = std::iter::once(&model.id)
-                .chain(&model.aliases)
-                .filter_map(|name| {
-                    self.index
-                        .get(&normalize(&format!("{}/{name}", model.provider)))
-                })
-                .flatten()
-                .copied()
-                .find(|&i| self.models[i].provider == model.provider);
+            let existing = self.existing_index_of(&model);
+            if let (Some(i), MergePolicy::Replace) = (existing, policy) {
+                if !replaced.insert(i) {
+                    // Another imported entry (a snapshot of the same model) already replaced
+                    // this one; the first wins rather than the last.
+                    report.kept += 1;
+                    continue;
+                }
+            }
             match (existing, policy) {
                 (Some(i), MergePolicy::Replace) => {
                     let mut model = model;
@@ -485,7 +595,7 @@ impl Catalog {
     pub fn apply_overrides(&mut self, overrides: &[PriceOverride]) -> Result<()> {
         let mut targets = Vec::with_capacity(overrides.len());
         for (n, o) in overrides.iter().enumerate() {
-            let at = self
+            let (at, _) = self
                 .find_index(&o.model)
                 .map_err(|e| e.at(format!("overrides[{n}].model")))?;
             if o.is_empty() {
@@ -612,36 +722,47 @@ pub(crate) fn normalize(name: &str) -> String {
         .collect()
 }
 
-/// The names to try for `name`, most specific first: as given, then without a dated
-/// snapshot or `-latest` suffix, then without a `models/` prefix.
-fn candidates(name: &str) -> Vec<String> {
-    let mut out = vec![name.to_string()];
-    let mut i = 0;
-    while i < out.len() {
-        let current = out[i].clone();
-        for stripped in [
-            strip_snapshot(&current),
-            current.strip_prefix("models/").map(str::to_string),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if !out.contains(&stripped) {
-                out.push(stripped);
-            }
+/// A name to look up, and the suffix dropped from the user's name to get it.
+struct Candidate {
+    name: String,
+    dropped: Option<String>,
+}
+
+/// The names to try for `name`: as given and without a `models/` prefix, then each
+/// without its dated snapshot or `-latest` suffix.
+fn candidates(name: &str) -> Vec<Candidate> {
+    let mut out = vec![Candidate {
+        name: name.to_string(),
+        dropped: None,
+    }];
+    if let Some(rest) = name.strip_prefix("models/") {
+        out.push(Candidate {
+            name: rest.to_string(),
+            dropped: None,
+        });
+    }
+    let plain: Vec<String> = out.iter().map(|c| c.name.clone()).collect();
+    for name in plain {
+        if let Some((stripped, suffix)) = strip_snapshot(&name) {
+            out.push(Candidate {
+                name: stripped,
+                dropped: Some(suffix),
+            });
         }
-        i += 1;
     }
     out
 }
 
-/// `claude-sonnet-4-5-20250929` → `claude-sonnet-4-5`; also `-2024-08-06`, `@20250929`,
-/// `-latest`, `:latest`, `-v1:0` (Bedrock).
-fn strip_snapshot(name: &str) -> Option<String> {
+/// `claude-sonnet-4-5-20250929` → (`claude-sonnet-4-5`, `-20250929`); also `-2024-08-06`,
+/// `@20250929`, `-latest`, `:latest`, `-v1:0` (Bedrock).
+fn strip_snapshot(name: &str) -> Option<(String, String)> {
+    let split = |at: usize| Some((name[..at].to_string(), name[at..].to_string()));
     let lower = name.to_ascii_lowercase();
     for suffix in ["-latest", ":latest", "-v1:0", "-v2:0"] {
         if let Some(rest) = lower.strip_suffix(suffix) {
-            return Some(name[..rest.len()].to_string());
+            if !rest.is_empty() {
+                return split(rest.len());
+            }
         }
     }
     let bytes = name.as_bytes();
@@ -650,7 +771,7 @@ fn strip_snapshot(name: &str) -> Option<String> {
     if bytes.len() > 9 {
         let (head, tail) = bytes.split_at(bytes.len() - 9);
         if (tail[0] == b'-' || tail[0] == b'@') && digits(&tail[1..]) && !head.is_empty() {
-            return Some(name[..head.len()].to_string());
+            return split(head.len());
         }
     }
     // -YYYY-MM-DD
@@ -664,7 +785,7 @@ fn strip_snapshot(name: &str) -> Option<String> {
             && digits(&tail[9..11])
             && !head.is_empty()
         {
-            return Some(name[..head.len()].to_string());
+            return split(head.len());
         }
     }
     None
@@ -694,24 +815,26 @@ mod tests {
 
     #[test]
     fn snapshots_are_stripped() {
+        let stripped = |n: &str| strip_snapshot(n).map(|(s, suffix)| format!("{s}|{suffix}"));
         assert_eq!(
-            strip_snapshot("claude-sonnet-4-5-20250929").as_deref(),
-            Some("claude-sonnet-4-5")
+            stripped("claude-sonnet-4-5-20250929").as_deref(),
+            Some("claude-sonnet-4-5|-20250929")
         );
         assert_eq!(
-            strip_snapshot("gpt-4o-2024-08-06").as_deref(),
-            Some("gpt-4o")
+            stripped("gpt-4o-2024-08-06").as_deref(),
+            Some("gpt-4o|-2024-08-06")
         );
         assert_eq!(
-            strip_snapshot("claude-opus-4-1@20250805").as_deref(),
-            Some("claude-opus-4-1")
+            stripped("claude-opus-4-1@20250805").as_deref(),
+            Some("claude-opus-4-1|@20250805")
         );
         assert_eq!(
-            strip_snapshot("claude-3-5-haiku-latest").as_deref(),
-            Some("claude-3-5-haiku")
+            stripped("claude-3-5-haiku-latest").as_deref(),
+            Some("claude-3-5-haiku|-latest")
         );
-        assert_eq!(strip_snapshot("gpt-4o"), None);
-        assert_eq!(strip_snapshot("-20250929"), None);
+        assert_eq!(stripped("gpt-4o"), None);
+        assert_eq!(stripped("-20250929"), None);
+        assert_eq!(stripped("-latest"), None);
     }
 
     #[test]

@@ -16,6 +16,14 @@ pub enum ErrorKind {
     AmbiguousModel,
     /// A request line or option is malformed.
     InvalidRequest,
+    /// A token vocabulary asset is corrupt, truncated, or not the expected encoding.
+    InvalidVocabulary,
+    /// A token ratio table (`data/token-ratios.toml` or the user's) is malformed.
+    InvalidTokenRatios,
+    /// A book's bytes are not usable text: empty, binary, too large, or only whitespace.
+    InvalidText,
+    /// A zip archive is not a readable EPUB: no container, no spine, damaged, or a zip bomb.
+    InvalidBook,
 }
 
 impl ErrorKind {
@@ -27,6 +35,10 @@ impl ErrorKind {
             ErrorKind::UnknownModel => "unknown_model",
             ErrorKind::AmbiguousModel => "ambiguous_model",
             ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::InvalidVocabulary => "invalid_vocabulary",
+            ErrorKind::InvalidTokenRatios => "invalid_token_ratios",
+            ErrorKind::InvalidText => "invalid_text",
+            ErrorKind::InvalidBook => "invalid_book",
         }
     }
 }

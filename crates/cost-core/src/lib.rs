@@ -36,9 +36,11 @@ mod date;
 mod decode;
 mod error;
 mod genai_prices;
+mod import;
 mod litellm;
 mod money;
 mod price;
+mod record;
 mod response;
 mod usage;
 
@@ -48,9 +50,12 @@ pub use catalog::{
 };
 pub use date::Date;
 pub use error::{Error, ErrorKind, Result};
+pub use import::{detect_price_file, ImportReport, PriceFileFormat};
 pub use money::{Usd, UsdPerMtok};
 pub use price::{
     cost_of, select_tier, AppliedTier, Component, Components, Cost, PriceOptions, Warning,
     WarningKind,
 };
+pub use record::{PricedRecord, Request};
+pub use response::{parse_response, parse_usage, ParsedResponse, UsageFormat};
 pub use usage::{Usage, MAX_TOKENS};

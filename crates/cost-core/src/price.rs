@@ -96,6 +96,8 @@ pub enum WarningKind {
     OutputAboveMaximum,
     /// The request is dated before the first known price of the model.
     BeforeFirstPrice,
+    /// The model was named by a dated snapshot the catalog does not list; priced as the model.
+    SnapshotNotListed,
 }
 
 /// Something the user should know about a cost that does not stop it being computed.
@@ -143,11 +145,22 @@ impl Catalog {
     ///
     /// An unknown or ambiguous model, or an invalid usage.
     pub fn price(&self, model: &str, usage: &Usage, options: PriceOptions) -> Result<Cost> {
-        let model = self.find(model)?;
+        let asked = model;
+        let (model, dropped) = self.find_with_dropped_suffix(asked)?;
         let inclusive = self
             .provider(&model.provider)
             .is_some_and(|p| p.tier_threshold_inclusive);
-        cost_of(model, inclusive, usage, options)
+        let mut cost = cost_of(model, inclusive, usage, options)?;
+        if let Some(suffix) = dropped {
+            cost.warnings.push(Warning {
+                kind: WarningKind::SnapshotNotListed,
+                message: format!(
+                    "the catalog does not list the snapshot `{asked}`; priced as {} (without `{suffix}`), which a dated snapshot may not cost",
+                    model.id
+                ),
+            });
+        }
+        Ok(cost)
     }
 }
 

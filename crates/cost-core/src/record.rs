@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::catalog::Catalog;
@@ -34,7 +34,15 @@ pub struct Request {
     pub tags: BTreeMap<String, String>,
 }
 
-const FIELDS: &[&str] = &["model", "usage", "usage_format", "response", "batch", "at", "tags"];
+const FIELDS: &[&str] = &[
+    "model",
+    "usage",
+    "usage_format",
+    "response",
+    "batch",
+    "at",
+    "tags",
+];
 
 impl Request {
     /// Decodes one request line.
@@ -43,9 +51,8 @@ impl Request {
     ///
     /// [`ErrorKind::InvalidRequest`] (or [`ErrorKind::InvalidUsage`]) naming the bad field.
     pub fn from_json(line: &str) -> Result<Request> {
-        let value: Value = serde_json::from_str(line).map_err(|e| {
-            Error::new(ErrorKind::InvalidRequest, format!("not valid JSON: {e}"))
-        })?;
+        let value: Value = serde_json::from_str(line)
+            .map_err(|e| Error::new(ErrorKind::InvalidRequest, format!("not valid JSON: {e}")))?;
         Request::from_value(&value)
     }
 
@@ -73,31 +80,41 @@ impl Request {
                     .map_err(|e| invalid(e.to_string()).at("usage_format"))?,
             ),
             Some(other) => {
-                return Err(invalid(format!("expected a format name, got {}", kind_of(other))).at("usage_format"))
+                return Err(
+                    invalid(format!("expected a format name, got {}", kind_of(other)))
+                        .at("usage_format"),
+                )
             }
         };
         let model_field = match object.get("model") {
             None | Some(Value::Null) => None,
             Some(Value::String(m)) if !m.trim().is_empty() => Some(m.trim().to_string()),
             Some(other) => {
-                return Err(invalid(format!("expected a model name, got {}", kind_of(other))).at("model"))
+                return Err(
+                    invalid(format!("expected a model name, got {}", kind_of(other))).at("model"),
+                )
             }
         };
         let (model, usage, usage_format) = match (object.get("response"), object.get("usage")) {
             (Some(_), Some(_)) => {
-                return Err(invalid("give either `response` or `usage`, not both".to_string()).at("response"))
+                return Err(
+                    invalid("give either `response` or `usage`, not both".to_string())
+                        .at("response"),
+                )
             }
             (Some(body), None) => {
                 let parsed = parse_response(body, format).map_err(|e| prefixed(e, "response"))?;
                 let model = model_field.or(parsed.model).ok_or_else(|| {
-                    invalid("the response names no model; add a `model` field".to_string()).at("model")
+                    invalid("the response names no model; add a `model` field".to_string())
+                        .at("model")
                 })?;
                 (model, parsed.usage, parsed.format)
             }
             (None, Some(usage)) => {
                 let model = model_field
                     .ok_or_else(|| invalid("missing `model`".to_string()).at("model"))?;
-                let (usage, format) = parse_usage(usage, format).map_err(|e| prefixed(e, "usage"))?;
+                let (usage, format) =
+                    parse_usage(usage, format).map_err(|e| prefixed(e, "usage"))?;
                 (model, usage, format)
             }
             (None, None) => {
@@ -110,14 +127,20 @@ impl Request {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
             Some(other) => {
-                return Err(invalid(format!("expected true or false, got {}", kind_of(other))).at("batch"))
+                return Err(
+                    invalid(format!("expected true or false, got {}", kind_of(other))).at("batch"),
+                )
             }
         };
         let at = match object.get("at") {
             None | Some(Value::Null) => None,
-            Some(Value::String(text)) => Some(text.parse::<Date>().map_err(|e| invalid(e).at("at"))?),
+            Some(Value::String(text)) => {
+                Some(text.parse::<Date>().map_err(|e| invalid(e).at("at"))?)
+            }
             Some(other) => {
-                return Err(invalid(format!("expected a date string, got {}", kind_of(other))).at("at"))
+                return Err(
+                    invalid(format!("expected a date string, got {}", kind_of(other))).at("at"),
+                )
             }
         };
         let mut tags = BTreeMap::new();
@@ -130,15 +153,22 @@ impl Request {
                         Value::Number(n) => n.to_string(),
                         Value::Bool(b) => b.to_string(),
                         other => {
-                            return Err(invalid(format!("expected a text label, got {}", kind_of(other)))
-                                .at(format!("tags.{key}")))
+                            return Err(invalid(format!(
+                                "expected a text label, got {}",
+                                kind_of(other)
+                            ))
+                            .at(format!("tags.{key}")))
                         }
                     };
                     tags.insert(key.clone(), text);
                 }
             }
             Some(other) => {
-                return Err(invalid(format!("expected an object of labels, got {}", kind_of(other))).at("tags"))
+                return Err(invalid(format!(
+                    "expected an object of labels, got {}",
+                    kind_of(other)
+                ))
+                .at("tags"))
             }
         }
         Ok(Request {

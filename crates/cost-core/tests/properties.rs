@@ -61,13 +61,22 @@ fn model_index() -> impl Strategy<Value = usize> {
 
 fn cost(model: &Model, usage: &Usage, batch: bool) -> cost_core::Cost {
     catalog()
-        .price(&model.qualified_id(), usage, PriceOptions { at: today(), batch })
+        .price(
+            &model.qualified_id(),
+            usage,
+            PriceOptions { at: today(), batch },
+        )
         .unwrap()
 }
 
 /// The lowest tier threshold of a model's current prices, if any.
 fn first_threshold(model: &Model) -> Option<u64> {
-    model.price_set_at(today()).standard.tiers.first().map(|t| t.above_tokens)
+    model
+        .price_set_at(today())
+        .standard
+        .tiers
+        .first()
+        .map(|t| t.above_tokens)
 }
 
 proptest! {

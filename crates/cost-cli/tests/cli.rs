@@ -1,0 +1,200 @@
+//! End-to-end tests of the `llmcost` binary: what a user sees on stdout, stderr and in the
+//! exit status.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn llmcost(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_llmcost"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("llmcost starts");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn lines(output: &Output) -> Vec<Value> {
+    String::from_utf8(output.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+const SAMPLE: &str = "tests/fixtures/sample-requests.jsonl";
+
+#[test]
+fn prices_the_sample_line_by_line_and_reports_bad_lines() {
+    let out = llmcost(&["cost", SAMPLE], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "some sample lines are bad on purpose"
+    );
+    let rows = lines(&out);
+    let input_lines = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../",
+        "tests/fixtures/sample-requests.jsonl"
+    ))
+    .unwrap()
+    .lines()
+    .filter(|l| !l.trim().is_empty())
+    .count();
+    assert_eq!(rows.len(), input_lines, "one output line per input line");
+    for (n, row) in rows.iter().enumerate() {
+        assert_eq!(row["line"], n + 1, "in order");
+    }
+    // The published figure: 550 in + 100 out on Claude 3.5 Haiku.
+    assert!(
+        rows[0]["model"]
+            .as_str()
+            .unwrap()
+            .starts_with("claude-3-5-haiku"),
+        "{}",
+        rows[0]
+    );
+    assert_eq!(rows[0]["cost_usd"], "0.00084");
+    assert_eq!(rows[0]["provider"], "anthropic");
+    assert_eq!(rows[0]["tags"]["phase"], "image-prompts");
+    assert_eq!(rows[1]["cost_usd"], "0.00042", "batch halves Haiku 3.5");
+    assert_eq!(rows[1]["batch"], true);
+    // A misspelt model gets suggestions; a negative count names its field.
+    let unknown = &rows[rows.len() - 2];
+    assert_eq!(unknown["kind"], "unknown_model");
+    assert!(
+        unknown["error"]
+            .as_str()
+            .unwrap()
+            .contains("claude-sonnet-4-5"),
+        "{unknown}"
+    );
+    let negative = &rows[rows.len() - 1];
+    assert_eq!(negative["kind"], "invalid_usage");
+    assert!(
+        negative["error"].as_str().unwrap().contains("input_tokens"),
+        "{negative}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 of 9 lines could not be priced"));
+}
+
+#[test]
+fn reads_stdin_and_exits_zero_when_every_line_prices() {
+    let input = b"{\"model\": \"claude-3-5-haiku\", \"usage\": {\"input_tokens\": 550, \"output_tokens\": 100}, \"at\": \"2026-11-23\"}\n\n{\"model\": \"haiku\", \"usage\": {\"input_tokens\": 1, \"output_tokens\": 1}}\n";
+    let out = llmcost(&["cost"], input);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = lines(&out);
+    assert_eq!(rows.len(), 2, "blank lines are skipped");
+    assert_eq!(rows[1]["line"], 3, "line numbers count blank lines");
+}
+
+#[test]
+fn malformed_and_non_utf8_lines_do_not_stop_the_others() {
+    let mut input = b"{not json}\n".to_vec();
+    input.extend_from_slice(b"\xff\xfe\n");
+    input.extend_from_slice(b"{\"model\": \"gpt-4o\", \"usage\": {\"input_tokens\": 1000, \"output_tokens\": 10}, \"at\": \"2026-11-23\"}\n");
+    input.extend_from_slice(
+        b"{\"model\": \"gpt-4o\", \"usage\": {\"input_tokens\": 10}, \"bacth\": true}\n",
+    );
+    let out = llmcost(&["cost", "-"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    let rows = lines(&out);
+    assert_eq!(rows.len(), 4);
+    assert!(rows[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("not valid JSON"));
+    assert!(rows[1]["error"].as_str().unwrap().contains("UTF-8"));
+    assert!(rows[2]["cost_usd"].is_string());
+    assert!(
+        rows[3]["error"].as_str().unwrap().contains("bacth"),
+        "typos in field names are caught"
+    );
+}
+
+#[test]
+fn csv_has_a_stable_header_and_table_a_total() {
+    let out = llmcost(&["cost", SAMPLE, "--format", "csv"], b"");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let header = text.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "line,model,provider,at,batch,input_tokens,cache_read_tokens,cache_write_5m_tokens,cache_write_1h_tokens,output_tokens,reasoning_tokens,input_usd,cache_write_5m_usd,cache_write_1h_usd,cache_read_usd,output_usd,cache_storage_usd,cost_usd,tier_above_tokens,warnings,error"
+    );
+    assert!(text.lines().nth(1).unwrap().contains(",0.00084,"));
+
+    let out = llmcost(&["cost", SAMPLE, "--format", "table"], b"");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("total: 7 calls priced"), "{text}");
+    assert!(text.contains("$0.00084"), "{text}");
+    assert!(text.contains("2 lines failed"), "{text}");
+}
+
+#[test]
+fn custom_prices_load_and_bad_price_files_are_refused_with_the_field_path() {
+    let dir = std::env::temp_dir().join(format!("llmcost-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("mine.toml");
+    std::fs::write(
+        &good,
+        "[[models]]\nprovider = \"acme\"\nid = \"acme-large\"\n[[models.prices]]\ninput_mtok = 2\noutput_mtok = \"8\"\n",
+    )
+    .unwrap();
+    let input = b"{\"model\": \"acme/acme-large\", \"usage\": {\"input_tokens\": 1000000, \"output_tokens\": 500000}}\n";
+    let out = llmcost(&["cost", "--prices", good.to_str().unwrap()], input);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(lines(&out)[0]["cost_usd"], "6");
+
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[[models]]\nprovider = \"acme\"\nid = \"x\"\n[[models.prices]]\ninput_mtok = \"cheap\"\noutput_mtok = 1\n").unwrap();
+    let out = llmcost(&["cost", "--prices", bad.to_str().unwrap()], input);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("models[0].prices[0].input_mtok"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn unreadable_input_is_a_usage_error() {
+    let out = llmcost(&["cost", "/nonexistent/usage.jsonl"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open /nonexistent/usage.jsonl"));
+    let out = llmcost(&["cost", SAMPLE, "--at", "yesterday"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn models_lists_prices_and_suggests_on_a_miss() {
+    let out = llmcost(&["models", "haiku"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("USD per million tokens"));
+    assert!(text.contains("anthropic/claude-3-5-haiku"), "{text}");
+
+    let out = llmcost(&["models", "--json"], b"");
+    let all: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(all.len() >= 60, "{} models", all.len());
+    assert!(all
+        .iter()
+        .all(|m| m["prices"][0]["standard"]["base"]["input_usd_per_mtok"].is_string()));
+
+    let out = llmcost(&["models", "claude-sonet-4-5"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean"));
+}
