@@ -73,8 +73,10 @@ impl Components {
 /// The long-context tier a request was priced at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct AppliedTier {
-    /// The tier's threshold.
+    /// The tier's threshold: the prompt was above it, or at or above it when `inclusive`.
     pub above_tokens: u64,
+    /// Whether the provider applies the tier at exactly the threshold (xAI: "≥ 200K").
+    pub inclusive: bool,
     /// The request's prompt: uncached input + cache reads + cache writes.
     pub prompt_tokens: u64,
 }
@@ -222,8 +224,11 @@ pub fn cost_of(
         warnings.push(Warning {
             kind: WarningKind::LongContextTier,
             message: format!(
-                "the prompt of {} tokens is above {}'s {}-token threshold: every token is priced at the long-context rates",
-                tier.prompt_tokens, model.id, tier.above_tokens
+                "the prompt of {} tokens is {} {}'s {}-token threshold: every token is priced at the long-context rates",
+                tier.prompt_tokens,
+                if tier.inclusive { "at or above" } else { "above" },
+                model.id,
+                tier.above_tokens
             ),
         });
     }
@@ -379,6 +384,7 @@ pub fn select_tier(
             &tier.prices,
             Some(AppliedTier {
                 above_tokens: tier.above_tokens,
+                inclusive,
                 prompt_tokens,
             }),
         ),
