@@ -60,6 +60,21 @@ pub enum TokenizerFamily {
     Other,
 }
 
+/// How a provider caches prompt prefixes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CachingStyle {
+    /// The caller marks what to cache and pays to write it (Anthropic: 1.25x for 5 minutes,
+    /// 2x for an hour); later calls read it at the cache-read price.
+    Explicit,
+    /// The provider caches repeated prefixes by itself with no write charge (OpenAI, Gemini
+    /// implicit caching, DeepSeek, xAI); repeated prefixes are read at the cache-read price.
+    #[default]
+    Automatic,
+    /// No prompt caching.
+    None,
+}
+
 /// A provider: who bills the request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Provider {
@@ -73,6 +88,8 @@ pub struct Provider {
     pub pricing_url: String,
     /// Whether a long-context tier applies at exactly its threshold (`>=`) rather than above it (`>`).
     pub tier_threshold_inclusive: bool,
+    /// How the provider caches prompt prefixes.
+    pub caching: CachingStyle,
     /// How the provider bills batch and cache, in words, with sources.
     pub notes: String,
 }
@@ -92,6 +109,9 @@ pub struct Model {
     pub context_window: Option<u64>,
     /// Maximum output tokens per request, when known.
     pub max_output_tokens: Option<u64>,
+    /// The shortest prompt prefix the provider caches, in tokens, when known (Anthropic:
+    /// 1,024 to 4,096 by model; OpenAI: 1,024). A shorter prefix is never cached.
+    pub cache_min_tokens: Option<u64>,
     /// Which tokenizer counts this model's tokens.
     pub tokenizer: TokenizerFamily,
     /// Price history. Sorted by `from`, ascending; only the first may have no `from`.

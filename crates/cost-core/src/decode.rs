@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use crate::catalog::{
+use crate::catalog::{CachingStyle, 
     Catalog, Model, Origin, PriceOverride, PriceSet, Prices, Provider, Rates, Tier, TokenizerFamily,
 };
 use crate::date::Date;
@@ -47,6 +47,8 @@ struct ProviderEntry {
     #[serde(default)]
     tier_threshold_inclusive: bool,
     #[serde(default)]
+    caching: CachingStyle,
+    #[serde(default)]
     notes: String,
 }
 
@@ -60,6 +62,7 @@ struct ModelEntry {
     aliases: Vec<String>,
     context_window: Option<u64>,
     max_output_tokens: Option<u64>,
+    cache_min_tokens: Option<u64>,
     tokenizer: Option<TokenizerFamily>,
     prices_checked: Option<Date>,
     #[serde(default)]
@@ -211,6 +214,7 @@ pub(crate) fn build_with_overrides(
             aliases: p.aliases.iter().map(|a| a.to_ascii_lowercase()).collect(),
             pricing_url: p.pricing_url,
             tier_threshold_inclusive: p.tier_threshold_inclusive,
+            caching: p.caching,
             notes: p.notes,
         });
     }
@@ -232,6 +236,7 @@ pub(crate) fn build_with_overrides(
                 aliases: Vec::new(),
                 pricing_url: String::new(),
                 tier_threshold_inclusive: false,
+                caching: CachingStyle::default(),
                 notes: String::new(),
             });
         }
@@ -306,6 +311,7 @@ pub(crate) fn build_with_overrides(
             aliases: m.aliases,
             context_window: m.context_window,
             max_output_tokens: m.max_output_tokens,
+            cache_min_tokens: m.cache_min_tokens,
             tokenizer: m.tokenizer.unwrap_or(TokenizerFamily::Other),
             prices,
             prices_checked: m.prices_checked,

@@ -514,6 +514,7 @@ impl Feed {
             aliases,
             context_window,
             max_output_tokens: None,
+            cache_min_tokens: None,
             tokenizer: guess_tokenizer(&provider.id, id),
             prices: sets,
             prices_checked: None,
@@ -674,6 +675,7 @@ fn read_provider(object: &Map<String, Value>, path: &str) -> Result<Provider> {
         aliases,
         pricing_url,
         tier_threshold_inclusive: false,
+        caching: crate::catalog::CachingStyle::default(),
         notes: "Imported from the genai-prices v2 data feed.".to_string(),
     })
 }

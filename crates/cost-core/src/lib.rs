@@ -45,6 +45,7 @@ mod response;
 mod usage;
 
 pub use catalog::{
+    CachingStyle,
     Catalog, MergePolicy, MergeReport, Model, Origin, PriceOverride, PriceSet, Prices, Provider,
     Rates, Tier, TokenizerFamily,
 };

@@ -276,6 +276,7 @@ pub(crate) fn import_table(json: &Json) -> Result<Imported> {
                     aliases,
                     pricing_url: String::new(),
                     tier_threshold_inclusive: false,
+                    caching: crate::catalog::CachingStyle::default(),
                     notes: "Imported from a LiteLLM model price table.".to_string(),
                 });
             }
@@ -465,6 +466,7 @@ fn read_entry(
         aliases: Vec::new(),
         context_window,
         max_output_tokens,
+        cache_min_tokens: None,
         prices: vec![PriceSet {
             from: None,
             standard: standard_rates,
