@@ -1,7 +1,7 @@
 //! The cost of one request: which prices apply (date, batch, long-context tier), and the
 //! exact breakdown by component.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, Model, Prices, Rates};
 use crate::date::Date;
@@ -19,7 +19,7 @@ pub struct PriceOptions {
 }
 
 /// One priced part of a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Component {
     /// Tokens of this kind (token-hours for cache storage).
     pub tokens: u64,
@@ -40,7 +40,7 @@ impl Component {
 }
 
 /// The parts of a request's cost. They add up to [`Cost::total_usd`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Components {
     /// Uncached input.
     pub input: Component,
@@ -71,7 +71,7 @@ impl Components {
 }
 
 /// The long-context tier a request was priced at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedTier {
     /// The tier's threshold: the prompt was above it, or at or above it when `inclusive`.
     pub above_tokens: u64,
@@ -82,7 +82,7 @@ pub struct AppliedTier {
 }
 
 /// What kind of warning a [`Warning`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum WarningKind {
@@ -103,7 +103,7 @@ pub enum WarningKind {
 }
 
 /// Something the user should know about a cost that does not stop it being computed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
     /// What kind, to match on.
     pub kind: WarningKind,

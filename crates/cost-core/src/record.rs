@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::catalog::Catalog;
@@ -205,7 +205,7 @@ fn kind_of(value: &Value) -> &'static str {
 }
 
 /// A priced call: what `llmcost cost` prints per line and what usage logs store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PricedRecord {
     /// The model's canonical id.
     pub model: String,
@@ -226,8 +226,10 @@ pub struct PricedRecord {
     /// The normalized usage.
     pub usage: Usage,
     /// The request's labels.
+    #[serde(default)]
     pub tags: BTreeMap<String, String>,
     /// Fallbacks, tiers and limits the user should know about.
+    #[serde(default)]
     pub warnings: Vec<Warning>,
 }
 
