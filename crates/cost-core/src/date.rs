@@ -191,18 +191,24 @@ impl Serialize for Date {
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
-        // TOML has a native date type; accept it and strings alike.
-        let value = toml::Value::deserialize(deserializer)?;
-        let text = match value {
-            toml::Value::String(s) => s,
-            toml::Value::Datetime(dt) => dt.to_string(),
-            other => {
-                return Err(serde::de::Error::custom(format!(
-                    "expected a date, got {other}"
-                )))
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date (YYYY-MM-DD) or an RFC 3339 timestamp")
             }
-        };
-        text.parse().map_err(serde::de::Error::custom)
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Date, E> {
+                v.parse().map_err(E::custom)
+            }
+            /// TOML's native dates arrive as a one-entry map holding their text.
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
+                let (_, text): (String, String) = map
+                    .next_entry()?
+                    .ok_or_else(|| serde::de::Error::custom("expected a date"))?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 

@@ -170,14 +170,15 @@ fn decimal_string(value: i128, scale: u32) -> String {
 ///
 /// Fails when the text is not a number or has more precision than `scale` allows.
 fn parse_scaled(text: &str, scale: u32) -> Result<i128, String> {
-    let text = text.trim();
-    let bad = || format!("`{text}` is not a decimal number");
-    let (mantissa, exponent) = match text.find(['e', 'E']) {
+    // Allocation-free: usage logs parse millions of amounts.
+    let trimmed = text.trim();
+    let bad = || format!("`{trimmed}` is not a decimal number");
+    let (mantissa, exponent) = match trimmed.find(['e', 'E']) {
         Some(at) => {
-            let exp: i32 = text[at + 1..].parse().map_err(|_| bad())?;
-            (&text[..at], exp)
+            let exp: i32 = trimmed[at + 1..].parse().map_err(|_| bad())?;
+            (&trimmed[..at], exp)
         }
-        None => (text, 0),
+        None => (trimmed, 0),
     };
     let (negative, mantissa) = match mantissa.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -190,36 +191,29 @@ fn parse_scaled(text: &str, scale: u32) -> Result<i128, String> {
     {
         return Err(bad());
     }
-    let digits = format!("{int}{frac}");
-    let digits = digits.trim_start_matches('0');
-    // value = digits × 10^(exponent - frac.len()), scaled by 10^scale.
+    // value = digits(int ++ frac) × 10^shift, where shift is what scaling leaves over.
     let shift = i64::from(exponent) - frac.len() as i64 + i64::from(scale);
+    let total_digits = int.len() + frac.len();
+    // Digits past `keep` are divided away by a negative shift: they must all be zero.
+    let keep = if shift < 0 {
+        total_digits.saturating_sub(shift.unsigned_abs() as usize)
+    } else {
+        total_digits
+    };
+    let too_big = || format!("`{trimmed}` is too large");
     let mut value: i128 = 0;
-    let mut digits_left = digits;
-    if shift < 0 {
-        let cut = (-shift) as usize;
-        if cut > digits.len() {
-            if digits.bytes().any(|b| b != b'0') {
-                return Err(format!(
-                    "`{text}` has more precision than {scale} decimal places"
-                ));
-            }
-            return Ok(0);
-        }
-        let (kept, dropped) = digits.split_at(digits.len() - cut);
-        if dropped.bytes().any(|b| b != b'0') {
+    for (n, b) in int.bytes().chain(frac.bytes()).enumerate() {
+        let digit = i128::from(b - b'0');
+        if n < keep {
+            value = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(digit))
+                .ok_or_else(too_big)?;
+        } else if digit != 0 {
             return Err(format!(
-                "`{text}` has more precision than {scale} decimal places"
+                "`{trimmed}` has more precision than {scale} decimal places"
             ));
         }
-        digits_left = kept;
-    }
-    let too_big = || format!("`{text}` is too large");
-    for b in digits_left.bytes() {
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(i128::from(b - b'0')))
-            .ok_or_else(too_big)?;
     }
     if shift > 0 {
         let factor = 10i128.checked_pow(shift as u32).ok_or_else(too_big)?;
