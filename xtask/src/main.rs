@@ -4,7 +4,12 @@
 //! - `cargo xtask run`: the main job (for now: `llmcost` prices a sample usage log).
 //! - `cargo xtask deps`: check that `cost-core` keeps out the crates it must never use.
 
+mod bench;
+mod bench_tokens;
 mod deps;
+mod serve;
+mod tools;
+mod vocab;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +26,9 @@ fn main() -> Result<()> {
         "test" => test(),
         "run" => run(&args[1..]),
         "deps" => deps::check(),
+        "bench-log" => bench::log(&args[1..]),
+        "bench-tokens" => bench_tokens::run(&args[1..]),
+        "vocab" => vocab::run(&args[1..]),
         "help" | "--help" | "-h" => {
             println!("{}", HELP.trim());
             Ok(())
@@ -37,9 +45,16 @@ tasks:
           cost-core, and the dependency-direction check (this is what CI runs)
   run     price the sample usage log with `llmcost` (the main job, for now)
   deps    check that cost-core's dependency tree has no forbidden crate
+  bench-log [--lines N]
+          price an N-line usage log (default 1,000,000) with llmcost on one core, and
+          a sample with LiteLLM and genai-prices (PyPI, offline); prints lines/s, ratios
+  bench-tokens [--ms N]
+          count Pride and Prejudice in headless Chromium with llmcost (WASM),
+          gpt-tokenizer and tiktoken (npm); prints MB/s, ratios, first-count time
+  vocab   rebuild cost-core's tokenizer vocabularies and Unicode tables (--check: verify)
 ";
 
-fn project_root() -> PathBuf {
+pub(crate) fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives one level below the root")
@@ -59,30 +74,6 @@ pub(crate) fn sh(program: &str, args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-fn output(program: &str, args: &[&str]) -> Result<String> {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .with_context(|| format!("cannot start `{program}`"))?;
-    if !out.status.success() {
-        bail!(
-            "`{program} {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// Adds the wasm32 target when rustup lacks it (a fresh machine has only the host target).
-fn ensure_wasm_target() -> Result<()> {
-    let installed = output("rustup", &["target", "list", "--installed"])?;
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
-        return Ok(());
-    }
-    sh("rustup", &["target", "add", "wasm32-unknown-unknown"])
-}
-
 fn test() -> Result<()> {
     let started = Instant::now();
     let mut steps: Vec<(&str, std::time::Duration)> = Vec::new();
@@ -93,32 +84,57 @@ fn test() -> Result<()> {
         steps.push((name, t.elapsed()));
         Ok(())
     };
-    step("format", &mut || sh("cargo", &["fmt", "--all", "--", "--check"]))?;
+    step("format", &mut || {
+        sh("cargo", &["fmt", "--all", "--", "--check"])
+    })?;
     step("dependency direction", &mut deps::check)?;
     step("clippy", &mut || {
         sh(
             "cargo",
-            &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ],
         )
     })?;
     step("wasm32 build of cost-core", &mut || {
-        ensure_wasm_target()?;
+        tools::wasm_target()?;
         sh(
             "cargo",
-            &["build", "--locked", "-p", "cost-core", "--target", "wasm32-unknown-unknown"],
+            &[
+                "build",
+                "--locked",
+                "-p",
+                "cost-core",
+                "--target",
+                "wasm32-unknown-unknown",
+            ],
         )
     })?;
-    step("native tests", &mut || sh("cargo", &["test", "--workspace", "--locked"]))?;
+    step("native tests", &mut || {
+        sh("cargo", &["test", "--workspace", "--locked"])
+    })?;
     println!("\n== summary");
     for (name, took) in &steps {
         println!("  ok  {name:<28} {:>6.1}s", took.as_secs_f64());
     }
-    println!("all steps passed in {:.1}s", started.elapsed().as_secs_f64());
+    println!(
+        "all steps passed in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 fn run(extra: &[String]) -> Result<()> {
-    sh("cargo", &["build", "--locked", "--release", "-p", "cost-cli"])?;
+    sh(
+        "cargo",
+        &["build", "--locked", "--release", "-p", "cost-cli"],
+    )?;
     let exe = project_root().join("target/release/llmcost");
     let exe = exe.to_str().context("non-UTF-8 path")?;
     let sample = "tests/fixtures/sample-requests.jsonl";

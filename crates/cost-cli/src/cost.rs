@@ -1,13 +1,14 @@
 //! `llmcost cost`: price a JSON Lines stream, one output record per input line, in order.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, IsTerminal, Read};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use cost_core::{Request, Usd};
 
 use crate::output::{Row, Sink};
+use crate::progress::Progress;
 use crate::{load_catalog, today, CostArgs};
 
 pub(crate) fn run(args: CostArgs) -> Result<ExitCode> {
@@ -18,13 +19,23 @@ pub(crate) fn run(args: CostArgs) -> Result<ExitCode> {
             .map_err(|e: String| anyhow::anyhow!("--at: {e}"))?,
         None => today(),
     };
-    let input: Box<dyn Read> = match &args.file {
-        None => Box::new(io::stdin().lock()),
-        Some(path) if path.as_os_str() == "-" => Box::new(io::stdin().lock()),
+    let (input, size): (Box<dyn Read>, Option<u64>) = match &args.file {
+        None => (Box::new(io::stdin().lock()), None),
+        Some(path) if path.as_os_str() == "-" => (Box::new(io::stdin().lock()), None),
         Some(path) => {
-            Box::new(File::open(path).with_context(|| format!("cannot open {}", path.display()))?)
+            let file =
+                File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+            let size = file.metadata().ok().map(|m| m.len());
+            (Box::new(file), size)
         }
     };
+    // On a terminal, but not over output scrolling past on the same terminal.
+    let mut progress = Progress::with_terminal(
+        "cost",
+        size,
+        io::stderr().is_terminal() && !io::stdout().is_terminal(),
+    );
+    let mut bytes = 0u64;
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let stdout = io::stdout();
     let mut sink = Sink::new(args.format, io::BufWriter::new(stdout.lock()));
@@ -41,6 +52,8 @@ pub(crate) fn run(args: CostArgs) -> Result<ExitCode> {
                 break;
             }
             line_number += 1;
+            bytes += read as u64;
+            progress.update(bytes, line_number as u64);
             let row = match std::str::from_utf8(&buffer) {
                 Err(_) => Row::failed(
                     line_number,
@@ -71,6 +84,7 @@ pub(crate) fn run(args: CostArgs) -> Result<ExitCode> {
         }
         sink.finish(priced, failed, total)
     })();
+    drop(progress);
     match result {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
         Err(e) => return Err(e).context("cannot read the input or write the output"),

@@ -4,8 +4,15 @@
 //! catalog. All arithmetic is cost-core's; this crate reads files, the clock and flags.
 
 mod cost;
+mod estimate;
+mod export;
+mod log;
 mod models;
 mod output;
+mod progress;
+mod store;
+mod tokens;
+mod track;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +30,7 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // Parsed once per run.
 enum Command {
     /// Price API calls from JSON Lines (a file, or stdin), one request per line.
     ///
@@ -35,6 +43,39 @@ enum Command {
     Cost(CostArgs),
     /// List the models in the catalog with their prices (USD per million tokens) and dates.
     Models(ModelsArgs),
+    /// Price calls and append them to the local usage store (SQLite): one call from flags
+    /// (--model, --input, --output ...) or many from JSON Lines (--file FILE, or - for stdin).
+    ///
+    /// Each append is one transaction: all of it is stored or none. Lines that cannot be
+    /// priced are reported with their line number and skipped, the others stored. Exit
+    /// status: 0 when everything was stored, 1 when some lines were skipped, 2 when nothing
+    /// was stored (bad arguments, an unreadable input, a store that cannot be written).
+    Log(log::LogArgs),
+    /// Write the usage store as CSV, a JSON array or JSON Lines, in the order calls were
+    /// logged.
+    ///
+    /// CSV columns (stable): id, logged_at, model, provider, at, batch, input_tokens,
+    /// cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens,
+    /// reasoning_tokens, cache_storage_token_hours, input_usd, cache_write_5m_usd,
+    /// cache_write_1h_usd, cache_read_usd, output_usd, cache_storage_usd, cost_usd,
+    /// tier_above_tokens, prices_from, phase, category, run, note, tags, warnings. Money is
+    /// exact decimal USD. JSON records are `llmcost cost`'s, with id and logged_at.
+    Export(export::ExportArgs),
+    /// Read a book (.txt, .md, .epub) and count its tokens exactly (o200k, cl100k), in
+    /// total and per chapter, paragraph, sentence or chunk. The Project Gutenberg header and
+    /// licence are excluded unless --keep-gutenberg.
+    Tokens(tokens::TokensArgs),
+    /// Estimate what a pipeline over a book (or N calls of a given size) would cost on each
+    /// model, with caching and batch, before running it.
+    Estimate(estimate::EstimateArgs),
+    /// Totals and breakdowns of what calls cost, from a JSON Lines log or the usage store,
+    /// by model, provider, phase, day, week, month or any tag. Exit status 1 when log lines
+    /// were skipped.
+    Report(track::ReportArgs),
+    /// Month-to-date spend against a monthly (and daily) limit, alerts and the month-end
+    /// projection. Exit status: 0 under every alert, 3 when an alert is set off, 4 when a
+    /// limit is reached.
+    Budget(track::BudgetArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -85,6 +126,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Cost(args) => cost::run(args),
         Command::Models(args) => models::run(args),
+        Command::Log(args) => log::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Tokens(args) => tokens::run(args),
+        Command::Estimate(args) => estimate::run(args),
+        Command::Report(args) => track::report(args),
+        Command::Budget(args) => track::budget(args),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,8 @@ use serde::Serialize;
 use crate::Format;
 
 /// One output row: a priced line or a line that failed.
+// One row lives at a time, so the size of the priced variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Row {
     Priced {
         line: usize,
@@ -24,13 +26,6 @@ impl Row {
     pub(crate) fn failed(line: usize, error: String, kind: &'static str) -> Row {
         Row::Failed { line, error, kind }
     }
-}
-
-#[derive(Serialize)]
-struct PricedLine<'a> {
-    line: usize,
-    #[serde(flatten)]
-    record: &'a PricedRecord,
 }
 
 #[derive(Serialize)]
@@ -82,15 +77,8 @@ impl<W: Write> Sink<W> {
             Format::Table => {
                 writeln!(
                     self.out,
-                    "{:>5}  {:<28} {:>10} {:>10} {:>10} {:>10}  {:>14}  {}",
-                    "line",
-                    "model",
-                    "input",
-                    "cache rd",
-                    "cache wr",
-                    "output",
-                    "cost (USD)",
-                    "notes"
+                    "{:>5}  {:<28} {:>10} {:>10} {:>10} {:>10}  {:>14}  notes",
+                    "line", "model", "input", "cache rd", "cache wr", "output", "cost (USD)",
                 )?;
                 writeln!(self.out, "{}", "-".repeat(104))
             }
@@ -100,14 +88,10 @@ impl<W: Write> Sink<W> {
     pub(crate) fn row(&mut self, row: &Row) -> io::Result<()> {
         match (self.format, row) {
             (Format::Jsonl, Row::Priced { line, record }) => {
-                serde_json::to_writer(
-                    &mut self.out,
-                    &PricedLine {
-                        line: *line,
-                        record,
-                    },
-                )?;
-                writeln!(self.out)
+                // The serde shape of `{"line", ...record}`, written without allocating.
+                write!(self.out, "{{\"line\":{line},")?;
+                crate::export::write_record_members(&mut self.out, record)?;
+                self.out.write_all(b"}\n")
             }
             (Format::Jsonl, Row::Failed { line, error, kind }) => {
                 serde_json::to_writer(

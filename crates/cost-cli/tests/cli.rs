@@ -198,3 +198,188 @@ fn models_lists_prices_and_suggests_on_a_miss() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean"));
 }
+
+#[test]
+fn tokens_profiles_the_novel_exactly() {
+    let out = llmcost(
+        &[
+            "tokens",
+            "tests/fixtures/pride-and-prejudice-pg1342.txt",
+            "--encoding",
+            "o200k,cl100k",
+            "--keep-gutenberg",
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("o200k_base (exact, as tiktoken): 174,392 tokens"),
+        "{text}"
+    );
+    assert!(
+        text.contains("cl100k_base (exact, as tiktoken): 175,627 tokens"),
+        "{text}"
+    );
+
+    let out = llmcost(
+        &[
+            "tokens",
+            "tests/fixtures/pride-and-prejudice-pg1342.txt",
+            "--by",
+            "chapter",
+            "--json",
+        ],
+        b"",
+    );
+    let profile: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(profile["units"]["chapters"], 61);
+    assert_eq!(profile["gutenberg"]["excluded"], true);
+
+    let out = llmcost(
+        &[
+            "tokens",
+            "tests/fixtures/pride-and-prejudice-pg1342.txt",
+            "--by",
+            "chunk:0",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2), "a zero-token chunk is refused");
+    let out = llmcost(&["tokens", "Cargo.lock", "--encoding", "p50k"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown encoding"));
+}
+
+#[test]
+fn estimate_reproduces_the_published_figures_and_ranks_models() {
+    let args = [
+        "estimate",
+        "--units",
+        "600",
+        "--input",
+        "550",
+        "--output",
+        "100",
+        "--models",
+        "claude-3-5-haiku",
+        "--at",
+        "2026-11-23",
+        "--format",
+        "jsonl",
+    ];
+    let out = llmcost(&args, b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let estimate: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(estimate["models"][0]["cost"]["expected"], "0.504");
+    let mut batch = args.to_vec();
+    batch.push("--batch");
+    let estimate: Value = serde_json::from_slice(&llmcost(&batch, b"").stdout).unwrap();
+    assert_eq!(estimate["models"][0]["cost"]["expected"], "0.252");
+
+    let out = llmcost(
+        &[
+            "estimate",
+            "tests/fixtures/pride-and-prejudice-pg1342.txt",
+            "--pipeline",
+            "summarize-each-chapter",
+            "--models",
+            "claude-haiku-4-5,gpt-5-mini,gemini-2.5-flash",
+            "--at",
+            "2026-11-23",
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("   1  "), "{text}");
+    assert!(text.contains("×1.00"), "{text}");
+
+    let out = llmcost(
+        &[
+            "estimate",
+            "--units",
+            "10",
+            "--input",
+            "5",
+            "--output",
+            "5",
+            "--models",
+            "no-such-model",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown model"));
+}
+
+#[test]
+fn report_and_budget_read_a_log_and_set_exit_codes() {
+    let out = llmcost(
+        &[
+            "report",
+            "tests/fixtures/usage-log.jsonl",
+            "--by",
+            "model",
+            "--format",
+            "csv",
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with("model,calls,"), "{csv}");
+
+    let mut log = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/usage-log.jsonl"
+    ))
+    .unwrap();
+    log.extend_from_slice(b"{broken\n");
+    let out = llmcost(&["report", "-", "--by", "phase"], &log);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a bad line is reported in the exit status"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 326 skipped"));
+
+    let budget = |limit: &str| {
+        llmcost(
+            &[
+                "budget",
+                "tests/fixtures/usage-log.jsonl",
+                "--monthly",
+                limit,
+                "--today",
+                "2026-11-20",
+            ],
+            b"",
+        )
+        .status
+        .code()
+    };
+    assert_eq!(budget("100"), Some(0), "under");
+    assert_eq!(budget("2.8"), Some(3), "past 80 %");
+    assert_eq!(budget("1"), Some(4), "over the limit");
+}

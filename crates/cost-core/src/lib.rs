@@ -31,19 +31,28 @@
 //! ```
 #![deny(missing_docs)]
 
+mod budget;
 mod catalog;
 mod date;
 mod decode;
 mod error;
+mod estimate;
 mod genai_prices;
 mod import;
 mod litellm;
 mod money;
+mod pipeline;
 mod price;
 mod record;
+mod report;
 mod response;
+mod text;
+mod tokens;
 mod usage;
 
+pub use budget::{
+    Alert, Budget, BudgetState, BudgetStatus, BudgetTracker, EstimateImpact, LimitScope,
+};
 pub use catalog::{
     CachingStyle,
     Catalog, MergePolicy, MergeReport, Model, Origin, PriceOverride, PriceSet, Prices, Provider,
@@ -51,12 +60,37 @@ pub use catalog::{
 };
 pub use date::Date;
 pub use error::{Error, ErrorKind, Result};
+pub use estimate::{
+    estimate, CacheApplied, CacheKind, CachePlan, CallRate, ChapterTokens, ComponentCosts,
+    CostRange, Estimate, EstimateOptions, EstimateRecommendation, EstimateRecommendationKind,
+    EstimateSection, EstimateSectionKind, EstimateWarning, EstimateWarningKind, ModelEstimate,
+    PhaseCost, PlainUnits, PricesUsed, Savings, TextInput, TokenCount, TokenCountKind, TokenTotals,
+};
 pub use import::{detect_price_file, ImportReport, PriceFileFormat};
 pub use money::{Usd, UsdPerMtok};
+pub use pipeline::{
+    preset, presets, Context, Output, Phase, Pipeline, Preset, Spread, Unit, MAX_CALLS_PER_UNIT,
+    MAX_RATIO_PER_MILLE, MAX_SIZE, MAX_TURNS,
+};
 pub use price::{
     cost_of, select_tier, AppliedTier, Component, Components, Cost, PriceOptions, Warning,
     WarningKind,
 };
 pub use record::{PricedRecord, Request};
+pub use report::{
+    log_records, parse_log_line, read_log, EstimateComparison, EstimateRange, Filter, Group,
+    GroupKey, LineError, PhaseComparison, PhaseEstimate, RecommendOptions, Recommendation,
+    RecommendationKind, Recommendations, Recommender, Report, ReportBuilder, ReportOptions,
+    RunEstimate, Spend, Verdict, COMPARISON_CSV_COLUMNS, RECOMMENDATION_CSV_COLUMNS,
+    REPORT_CSV_COLUMNS,
+};
 pub use response::{parse_response, parse_usage, ParsedResponse, UsageFormat};
+pub use text::{
+    chunk, profile_book, Book, BookFormat, Chapter, ChapterSummary, Chunk, ChunkOptions,
+    ChunkTokens, CountTokens, EncodingProfile, Gutenberg, GutenbergPart, Limits, NamedCounter,
+    ProfileBuilder, ProfileOptions, Profiled, Progress, ReadOptions, Section, Source,
+    SourceEncoding, Span, TextProfile, TextWarning, TextWarningKind, TokenStats, UnitCounts,
+    UnitTokens, Units,
+};
+pub use tokens::{Encoding, TokenCounts, TokenEstimate, TokenRatio, TokenRatios, Tokenizer};
 pub use usage::{Usage, MAX_TOKENS};

@@ -1,0 +1,409 @@
+//! The vocabulary asset: its format, its validation, and the table from token bytes to rank.
+//!
+//! # Format (version 1)
+//!
+//! ```text
+//! offset size
+//! 0      8    magic "LLMCVOCB"
+//! 8      1    format version: 1
+//! 9      1    encoding: 1 = o200k_base, 2 = cl100k_base
+//! 10     1    separator: a byte that occurs in no token except as its first byte
+//! 11     1    0
+//! 12     4    token count, u32 little-endian
+//! 16     4    body length, u32 little-endian (the rest of the file)
+//! 20     ..   body: every token in rank order, each followed by the separator
+//! ```
+//!
+//! A token is its first byte (whatever it is) and the bytes up to the next separator. Ranks
+//! are implicit (0, 1, 2, ...): sorting the tokens would compress them better but the
+//! permutation back to ranks would cost more (about 16 bits a token). Separators gzip better
+//! than length bytes (5 % smaller): o200k_base is 1,597,688 bytes, 944,438 gzipped
+//! (`gzip -9`); cl100k_base 744,106 and 405,699.
+//!
+//! Loading copies the body once, then builds the tables below in one pass; the digest (of
+//! every token's [`key`] hash, in rank order) is checked at the end.
+//!
+//! `cargo xtask vocab` writes these files from tiktoken's rank files (`xtask/src/vocab.rs`),
+//! and records each encoding's token count and digest in `tables.rs`; loading checks both, so a
+//! file that is not exactly the official vocabulary is an error, never a wrong count.
+
+use super::tables;
+use super::Encoding;
+use crate::error::{Error, ErrorKind, Result};
+
+const MAGIC: &[u8; 8] = b"LLMCVOCB";
+const HEADER_LEN: usize = 20;
+const VERSION: u8 = 1;
+/// Tokens read per call of [`Vocab::load_batch`].
+const BATCH: usize = 4096;
+/// Tokens of lower rank also go in the small [`Vocab::hot`] table.
+const HOT_RANKS: usize = 16_384;
+/// No token of either vocabulary is longer (the longest are 128 bytes); a slot stores the
+/// length in 8 bits.
+const MAX_TOKEN_LEN: usize = 255;
+
+/// A slot of the hash table: a token's length, rank and first 8 bytes, so that looking up a
+/// piece of up to 8 bytes (most words) touches one cache line and no token bytes.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(16))]
+struct Slot {
+    /// The token's first 8 bytes, zero-padded, as a little-endian word (see [`key`]).
+    word: u64,
+    /// Where the token starts in [`Vocab::bytes`].
+    offset: u32,
+    /// `rank << 8 | length`; 0 for an empty slot (tokens are never empty).
+    rank_len: u32,
+}
+
+/// A loaded vocabulary: the tokens by rank, and an open-addressing table from bytes to rank.
+pub(super) struct Vocab {
+    /// The asset's body: every token in rank order, each followed by a separator byte.
+    bytes: Vec<u8>,
+    /// Token `r` is `bytes[offsets[r]..offsets[r + 1] - 1]`. Length: token count + 1.
+    offsets: Vec<u32>,
+    /// Linear-probing table. Length: a power of two, at least twice the tokens.
+    slots: Vec<Slot>,
+    /// `64 - log2(slots.len())`: a hash's top bits pick its first slot.
+    shift: u32,
+    /// The same table for the tokens of rank below [`HOT_RANKS`] only: small enough to stay in
+    /// a core's cache, and in English prose it holds more than 80 % of the tokens (ranks
+    /// follow merge order, which follows frequency). Looked up first.
+    hot: Vec<Slot>,
+    /// `64 - log2(hot.len())`.
+    hot_shift: u32,
+    /// The rank of every two-byte token, `u32::MAX` for other pairs, indexed by
+    /// `first << 8 | second`: the first round of every byte-pair merge.
+    pairs: Vec<u32>,
+}
+
+impl Vocab {
+    /// Parses and checks an asset of `encoding`.
+    pub(super) fn parse(encoding: Encoding, data: &[u8]) -> Result<Vocab> {
+        let (expected_count, expected_digest) = match encoding {
+            Encoding::O200kBase => tables::O200K_BASE,
+            Encoding::Cl100kBase => tables::CL100K_BASE,
+        };
+        if data.len() < HEADER_LEN {
+            return Err(invalid(format!(
+                "truncated: {} bytes, shorter than the {HEADER_LEN}-byte header",
+                data.len()
+            )));
+        }
+        if &data[..8] != MAGIC {
+            return Err(invalid("not an llmcost vocabulary (bad magic bytes)"));
+        }
+        if data[8] != VERSION {
+            return Err(invalid(format!(
+                "format version {} is not supported (expected {VERSION})",
+                data[8]
+            )));
+        }
+        let found = match data[9] {
+            1 => Encoding::O200kBase,
+            2 => Encoding::Cl100kBase,
+            other => return Err(invalid(format!("unknown encoding id {other}"))),
+        };
+        if found != encoding {
+            return Err(invalid(format!(
+                "this is the {} vocabulary, expected {}",
+                found.as_str(),
+                encoding.as_str()
+            )));
+        }
+        let separator = data[10];
+        let count = read_u32(data, 12);
+        let body_len = read_u32(data, 16) as usize;
+        if count != expected_count {
+            return Err(invalid(format!(
+                "{count} tokens, expected {expected_count} for {}",
+                encoding.as_str()
+            )));
+        }
+        let body = &data[HEADER_LEN..];
+        if body.len() != body_len {
+            return Err(invalid(format!(
+                "{}: the body has {} bytes, the header says {body_len}",
+                if body.len() < body_len {
+                    "truncated"
+                } else {
+                    "trailing bytes"
+                },
+                body.len()
+            )));
+        }
+
+        let count = count as usize;
+        let table_len = (count * 2).next_power_of_two().max(2);
+        let hot_len = (count.min(HOT_RANKS) * 2).next_power_of_two().max(2);
+        let mut vocab = Vocab {
+            bytes: body.to_vec(),
+            offsets: Vec::with_capacity(count + 1),
+            slots: vec![Slot::default(); table_len],
+            shift: 64 - table_len.trailing_zeros(),
+            hot: vec![Slot::default(); hot_len],
+            hot_shift: 64 - hot_len.trailing_zeros(),
+            pairs: vec![u32::MAX; 1 << 16],
+        };
+        let mut digest = count as u64;
+        let mut i = 0;
+        let mut rank = 0;
+        while rank < count {
+            let batch = (count - rank).min(BATCH);
+            (i, digest) =
+                vocab.load_batch(body, separator, rank as u32, batch as u32, i, digest)?;
+            rank += batch;
+        }
+        if i != body.len() {
+            return Err(invalid(format!(
+                "{} bytes after the last token",
+                body.len() - i
+            )));
+        }
+        vocab.offsets.push(i as u32);
+        if digest != expected_digest {
+            return Err(invalid(format!(
+                "the tokens are not the official {} vocabulary (digest {digest:016x}, \
+                 expected {expected_digest:016x}): the file is corrupt or stale",
+                encoding.as_str()
+            )));
+        }
+        // BPE starts from single bytes: every byte must be a token.
+        for b in 0..=255u8 {
+            if vocab.rank(&[b]).is_none() {
+                return Err(invalid(format!("byte {b:#04x} is not a token")));
+            }
+        }
+        Ok(vocab)
+    }
+
+    /// Reads `n` tokens from `body[i..]`, enters them in the tables and folds them into the
+    /// digest; returns where the next token starts and the digest. Kept out of line so that a
+    /// browser's WebAssembly engine runs most batches in its optimizing tier (it cannot
+    /// switch a call that is already running).
+    #[inline(never)]
+    fn load_batch(
+        &mut self,
+        body: &[u8],
+        separator: u8,
+        first: u32,
+        n: u32,
+        mut i: usize,
+        mut digest: u64,
+    ) -> Result<(usize, u64)> {
+        for rank in first..first + n {
+            let start = i;
+            // The first byte belongs to the token whatever it is; the rest runs to the separator.
+            let Some(len) = find(body, start + 1, separator) else {
+                return Err(invalid(format!("truncated at token {rank}")));
+            };
+            let len = len + 1;
+            i = start + len + 1; // past the separator
+            if len > MAX_TOKEN_LEN {
+                return Err(invalid(format!("token {rank} is {len} bytes long")));
+            }
+            let (word, h) = key(&body[start..start + len]);
+            digest = (digest.rotate_left(23) ^ h).wrapping_mul(K);
+            self.insert(rank, start, len, word, h)?;
+        }
+        Ok((i, digest))
+    }
+
+    /// Appends token `rank` (the next one) and enters it in the tables.
+    fn insert(&mut self, rank: u32, start: usize, len: usize, word: u64, h: u64) -> Result<()> {
+        let token = &self.bytes[start..start + len];
+        let slot = Slot {
+            word,
+            offset: start as u32,
+            rank_len: rank << 8 | token.len() as u32,
+        };
+        let mask = self.slots.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        while self.slots[i].rank_len != 0 {
+            let other = self.slots[i];
+            if other.rank_len & 0xff == slot.rank_len & 0xff
+                && other.word == word
+                && self.tail_matches(other.offset, token)
+            {
+                return Err(invalid(format!(
+                    "tokens {} and {rank} are the same bytes",
+                    other.rank_len >> 8
+                )));
+            }
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = slot;
+        if (rank as usize) < HOT_RANKS {
+            place(&mut self.hot, self.hot_shift, h, slot);
+        }
+        if let [a, b] = *token {
+            self.pairs[usize::from(a) << 8 | usize::from(b)] = rank;
+        }
+        self.offsets.push(start as u32);
+        Ok(())
+    }
+
+    /// The number of tokens.
+    pub(super) fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// The bytes of token `rank`.
+    #[inline]
+    pub(super) fn token(&self, rank: u32) -> Option<&[u8]> {
+        let r = rank as usize;
+        let start = *self.offsets.get(r)? as usize;
+        let end = *self.offsets.get(r + 1)? as usize - 1; // before the separator
+        Some(&self.bytes[start..end])
+    }
+
+    /// The rank of `piece`, if it is a token.
+    #[inline]
+    pub(super) fn rank(&self, piece: &[u8]) -> Option<u32> {
+        let (word, h) = key(piece);
+        self.rank_keyed(word, h, piece)
+    }
+
+    /// The rank of `piece`, looked up in the whole table only: for the candidates of a
+    /// byte-pair merge, which are rarely frequent tokens.
+    #[inline]
+    pub(super) fn merge_rank(&self, piece: &[u8]) -> u32 {
+        let (word, h) = key(piece);
+        self.probe(&self.slots, self.shift, word, h, piece)
+            .unwrap_or(u32::MAX)
+    }
+
+    /// The rank of the two-byte token `[a, b]`, or `u32::MAX`.
+    #[inline(always)]
+    pub(super) fn pair_rank(&self, a: u8, b: u8) -> u32 {
+        self.pairs[usize::from(a) << 8 | usize::from(b)]
+    }
+
+    /// The rank of `piece`, given its [`key`].
+    #[inline]
+    pub(super) fn rank_keyed(&self, word: u64, h: u64, piece: &[u8]) -> Option<u32> {
+        self.probe(&self.hot, self.hot_shift, word, h, piece)
+            .or_else(|| self.probe(&self.slots, self.shift, word, h, piece))
+    }
+
+    #[inline(always)]
+    fn probe(&self, slots: &[Slot], shift: u32, word: u64, h: u64, piece: &[u8]) -> Option<u32> {
+        let n = piece.len();
+        let mask = slots.len() - 1;
+        let mut i = (h >> shift) as usize;
+        loop {
+            let slot = slots[i];
+            let len = (slot.rank_len & 0xff) as usize;
+            if len == 0 {
+                return None;
+            }
+            if len == n && slot.word == word && self.tail_matches(slot.offset, piece) {
+                return Some(slot.rank_len >> 8);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Whether the token at `offset`, of `piece`'s length, ends like it after the first 8 bytes.
+    #[inline]
+    fn tail_matches(&self, offset: u32, piece: &[u8]) -> bool {
+        let offset = offset as usize;
+        piece.len() <= 8 || self.bytes.get(offset + 8..offset + piece.len()) == Some(&piece[8..])
+    }
+}
+
+/// How far after `from` the first `byte` of `data` is (`None`: nowhere), a word at a time.
+#[inline]
+fn find(data: &[u8], from: usize, byte: u8) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let pattern = LOW * u64::from(byte);
+    let mut i = from;
+    while i + 8 <= data.len() {
+        let x = read_u64(data, i) ^ pattern;
+        // The lowest set bit of this marks the first zero byte of `x` exactly (borrows
+        // only run upwards from it).
+        let zero = x.wrapping_sub(LOW) & !x & HIGH;
+        if zero != 0 {
+            return Some(i - from + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    data.get(i..)?
+        .iter()
+        .position(|&b| b == byte)
+        .map(|p| i - from + p)
+}
+
+/// Puts `slot` in the first free slot of its probe sequence.
+fn place(slots: &mut [Slot], shift: u32, h: u64, slot: Slot) {
+    let mask = slots.len() - 1;
+    let mut i = (h >> shift) as usize;
+    while slots[i].rank_len != 0 {
+        i = (i + 1) & mask;
+    }
+    slots[i] = slot;
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::new(
+        ErrorKind::InvalidVocabulary,
+        format!("invalid vocabulary: {}", message.into()),
+    )
+}
+
+#[inline(always)]
+fn read_u32(data: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]])
+}
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// A byte string's table key: its first 8 bytes zero-padded as a little-endian word, and a
+/// hash (the table's, the piece cache's and the digest's).
+///
+/// Strings of up to 8 bytes are read whole (one word, two overlapping half-words or three
+/// bytes, no loop) and the hash mixes the word with the length; longer ones mix word by
+/// word. `xtask/src/vocab.rs` has a copy for the digests it records: keep the two equal.
+#[inline]
+pub(super) fn key(b: &[u8]) -> (u64, u64) {
+    let n = b.len();
+    let (word, mut h) = if n >= 8 {
+        let first = read_u64(b, 0);
+        let mut h = (n as u64).wrapping_mul(K);
+        if n > 8 {
+            let mut i = 0;
+            while i + 8 < n {
+                h = (h ^ read_u64(b, i)).wrapping_mul(K).rotate_left(31);
+                i += 8;
+            }
+            h ^= read_u64(b, n - 8);
+        } else {
+            h ^= first;
+        }
+        (first, h)
+    } else {
+        let word = if n >= 4 {
+            // Overlapping bytes are ORed with themselves.
+            u64::from(read_u32(b, 0)) | u64::from(read_u32(b, n - 4)) << (8 * (n - 4))
+        } else if n > 0 {
+            u64::from(b[0])
+                | u64::from(b[n / 2]) << (8 * (n / 2))
+                | u64::from(b[n - 1]) << (8 * (n - 1))
+        } else {
+            0
+        };
+        (word, word ^ (n as u64).wrapping_mul(K))
+    };
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    (word, h ^ (h >> 33))
+}
+
+#[inline(always)]
+fn read_u64(b: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(word)
+}

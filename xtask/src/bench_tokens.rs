@@ -1,0 +1,130 @@
+//! `cargo xtask bench-tokens`: counts Pride and Prejudice in headless Chromium with llmcost's
+//! WASM tokenizer, gpt-tokenizer and tiktoken (npm), in one page load, and prints MB/s, the
+//! ratios and the time to the first full count (vocabulary load included).
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+use crate::{project_root, serve, sh, tools};
+
+pub(crate) fn run(args: &[String]) -> Result<()> {
+    let steady_ms = args
+        .iter()
+        .position(|a| a == "--ms")
+        .and_then(|i| args.get(i + 1))
+        .map_or(Ok(3000), |v| v.parse::<u32>())
+        .context("--ms takes a number of milliseconds")?;
+    let root = project_root();
+    let site = root.join("target/bench-tokens/site");
+    build_site(&root, &site)?;
+    tools::chromium()?;
+    let port = serve::start(&site, 0)?;
+    let url = format!("http://127.0.0.1:{port}/index.html?ms={steady_ms}");
+    println!("$ node bench/tokens/run.mjs {url}");
+    let out = Command::new("node")
+        .arg(root.join("bench/tokens/run.mjs"))
+        .arg(&url)
+        .output()
+        .context("cannot run node")?;
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let results: Value = serde_json::from_str(text.trim())
+        .with_context(|| format!("the benchmark page gave no results: {text}"))?;
+    if !out.status.success() || results.get("error").is_some() {
+        bail!("the benchmark page failed: {}", results["error"]);
+    }
+    std::fs::write(
+        root.join("target/bench-tokens/results.json"),
+        serde_json::to_string_pretty(&results)?,
+    )?;
+    report(&results)
+}
+
+/// Builds the WASM package and stages the page, its peers, the vocabulary and the novel.
+fn build_site(root: &Path, site: &Path) -> Result<()> {
+    tools::wasm_target()?;
+    tools::wasm_bindgen()?;
+    tools::require("node")?;
+    tools::npm_ci(&root.join("bench/tokens"))?;
+    sh(
+        "cargo",
+        &[
+            "build",
+            "--locked",
+            "--release",
+            "-p",
+            "cost-wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+    )?;
+    std::fs::create_dir_all(site)?;
+    let wasm = root.join("target/wasm32-unknown-unknown/release/cost_wasm.wasm");
+    let pkg = site.join("pkg");
+    sh(
+        "wasm-bindgen",
+        &[
+            "--target",
+            "web",
+            "--out-dir",
+            pkg.to_str().context("non-UTF-8 path")?,
+            wasm.to_str().context("non-UTF-8 path")?,
+        ],
+    )?;
+    for (from, to) in [
+        ("bench/tokens/index.html", "index.html"),
+        ("bench/tokens/page.mjs", "page.mjs"),
+        (
+            "crates/cost-core/data/vocab/o200k_base.vocab",
+            "o200k_base.vocab",
+        ),
+        ("tests/fixtures/pride-and-prejudice-pg1342.txt", "novel.txt"),
+    ] {
+        std::fs::copy(root.join(from), site.join(to))
+            .with_context(|| format!("cannot copy {from}"))?;
+    }
+    let modules = site.join("node_modules");
+    if !modules.exists() {
+        std::os::unix::fs::symlink(root.join("bench/tokens/node_modules"), &modules)?;
+    }
+    Ok(())
+}
+
+fn report(results: &Value) -> Result<()> {
+    let tokenizers = &results["tokenizers"];
+    let ours = &tokenizers["llmcost"];
+    let expected = ours["first_count"].as_u64().context("no llmcost count")?;
+    println!(
+        "\nPride and Prejudice ({} bytes), o200k_base, headless Chromium",
+        results["bytes"]
+    );
+    println!("{}", results["user_agent"].as_str().unwrap_or(""));
+    println!(
+        "{:<16} {:>10} {:>10} {:>22} {:>16}",
+        "tokenizer", "tokens", "MB/s", "llmcost speed ×", "first count ms"
+    );
+    for name in ["llmcost", "gpt-tokenizer", "tiktoken"] {
+        let t = &tokenizers[name];
+        let count = t["first_count"].as_u64().unwrap_or(0);
+        if count != expected || t["count"].as_u64() != Some(count) {
+            bail!("{name} counted {count} tokens, llmcost {expected}: not comparable");
+        }
+        let mbps = t["mb_per_s"].as_f64().unwrap_or(0.0);
+        let ratio = ours["mb_per_s"].as_f64().unwrap_or(0.0) / mbps;
+        println!(
+            "{name:<16} {count:>10} {mbps:>10.1} {:>22} {:>16.1}",
+            if name == "llmcost" {
+                "1.00".to_string()
+            } else {
+                format!("{ratio:.2}")
+            },
+            t["first_count_ms"].as_f64().unwrap_or(0.0)
+        );
+    }
+    let foreign = results["foreign_requests"].as_array().map_or(0, Vec::len);
+    println!("requests to other origins: {foreign}");
+    Ok(())
+}
