@@ -33,10 +33,15 @@ async function run() {
   let start = performance.now();
   const llmcost = await import('./pkg/cost_wasm.js');
   await llmcost.default();
+  const moduleMs = performance.now() - start;
   const vocab = await bytesOf('o200k_base.vocab');
+  const fetchMs = performance.now() - start - moduleMs;
   const ours = llmcost.Tokenizer.load('o200k_base', vocab);
+  const loadMs = performance.now() - start - moduleMs - fetchMs;
   let first = ours.count(text);
   results.tokenizers.llmcost = { first_count: first, first_count_ms: performance.now() - start,
+    breakdown_ms: { module: moduleMs, vocab_fetch: fetchMs, vocab_load: loadMs,
+      first_count: performance.now() - start - moduleMs - fetchMs - loadMs },
     ...steady((t) => ours.count(t), text, megabytes, minMs) };
   log(`llmcost: ${JSON.stringify(results.tokenizers.llmcost)}`);
 

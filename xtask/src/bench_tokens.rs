@@ -74,6 +74,23 @@ fn build_site(root: &Path, site: &Path) -> Result<()> {
             wasm.to_str().context("non-UTF-8 path")?,
         ],
     )?;
+    // Optimize as the app's build will: binaryen 132 from npm (Debian's 108 breaks modules).
+    let module = pkg.join("cost_wasm_bg.wasm");
+    let module = module.to_str().context("non-UTF-8 path")?;
+    let wasm_opt = root.join("bench/tokens/node_modules/.bin/wasm-opt");
+    sh(
+        wasm_opt.to_str().context("non-UTF-8 path")?,
+        &[
+            "-O3",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            module,
+            "-o",
+            module,
+        ],
+    )?;
     for (from, to) in [
         ("bench/tokens/index.html", "index.html"),
         ("bench/tokens/page.mjs", "page.mjs"),

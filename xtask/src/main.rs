@@ -43,7 +43,8 @@ cargo xtask <task>
 tasks:
   test    run every test: formatting, clippy, native tests, the wasm32 build of
           cost-core, and the dependency-direction check (this is what CI runs)
-  run     price the sample usage log with `llmcost` (the main job, for now)
+  run     the main job with `llmcost`: estimate Pride and Prejudice on five models,
+          then price a sample usage log
   deps    check that cost-core's dependency tree has no forbidden crate
   bench-log [--lines N]
           price an N-line usage log (default 1,000,000) with llmcost on one core, and
@@ -88,6 +89,9 @@ fn test() -> Result<()> {
         sh("cargo", &["fmt", "--all", "--", "--check"])
     })?;
     step("dependency direction", &mut deps::check)?;
+    step("vocabulary assets up to date", &mut || {
+        vocab::run(&["--check".to_string()])
+    })?;
     step("clippy", &mut || {
         sh(
             "cargo",
@@ -137,11 +141,27 @@ fn run(extra: &[String]) -> Result<()> {
     )?;
     let exe = project_root().join("target/release/llmcost");
     let exe = exe.to_str().context("non-UTF-8 path")?;
-    let sample = "tests/fixtures/sample-requests.jsonl";
-    let mut args: Vec<&str> = vec!["cost", sample, "--format", "table"];
-    args.extend(extra.iter().map(String::as_str));
-    // Exit status 1 means some lines of the sample failed on purpose (it shows bad lines too).
-    let status = Command::new(exe).args(&args).status()?;
-    println!("\n(llmcost exited with {status}; try `{exe} --help`, `{exe} models haiku`)");
+    // 1. Before a run: Pride and Prejudice, one image prompt per sentence, three models.
+    let mut estimate = vec![
+        "estimate",
+        "tests/fixtures/pride-and-prejudice-pg1342.txt",
+        "--pipeline",
+        "one-prompt-per-sentence",
+        "--models",
+        "claude-haiku-4-5,gpt-5-mini,gemini-2.5-flash,claude-3-5-haiku,deepseek-v4-flash",
+    ];
+    estimate.extend(extra.iter().map(String::as_str));
+    println!("\n$ llmcost {}", estimate.join(" "));
+    Command::new(exe).args(&estimate).status()?;
+    // 2. After a run: price a usage log (two of its lines are wrong on purpose).
+    let cost = [
+        "cost",
+        "tests/fixtures/sample-requests.jsonl",
+        "--format",
+        "table",
+    ];
+    println!("\n$ llmcost {}", cost.join(" "));
+    let status = Command::new(exe).args(cost).status()?;
+    println!("\n(the last command exited with {status}: some sample lines fail on purpose; try `{exe} --help`)");
     Ok(())
 }

@@ -229,7 +229,7 @@ fn table(out: &mut impl Write, e: &cost_core::Estimate) -> io::Result<()> {
             writeln!(out, "  warning: {}", w.message)?;
         }
         for r in &m.recommendations {
-            writeln!(out, "  saves {}: {}", r.saves_usd.display(), r.message)?;
+            writeln!(out, "  tip: {}", r.message)?;
         }
     }
     Ok(())

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
@@ -147,7 +147,7 @@ fn log_one(args: &LogArgs, catalog: &Catalog, today: Date, store: PathBuf) -> Re
 
 fn log_many(
     args: &LogArgs,
-    path: &PathBuf,
+    path: &Path,
     catalog: &Catalog,
     today: Date,
     store: PathBuf,

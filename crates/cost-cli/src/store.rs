@@ -296,16 +296,15 @@ impl Store {
         if version == SCHEMA_VERSION && id == APPLICATION_ID {
             return Ok(());
         }
-        if version > SCHEMA_VERSION {
-            return Err(invalid(format!(
-                "it has schema version {version}, newer than the {SCHEMA_VERSION} this llmcost \
-                 knows; use a newer llmcost"
-            )));
-        }
+        check_not_newer(version)?;
         // Take the write lock, then look again: another process may have migrated meanwhile.
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         let result = (|| {
             let (version, id) = self.version_and_id()?;
+            check_not_newer(version)?;
+            if version < 0 {
+                return Err(not_ours());
+            }
             if version == 0 {
                 let tables: i64 =
                     self.conn
@@ -708,6 +707,16 @@ fn invalid(message: String) -> rusqlite::Error {
         rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_MISMATCH),
         Some(message),
     )
+}
+
+fn check_not_newer(version: i32) -> rusqlite::Result<()> {
+    if version > SCHEMA_VERSION {
+        return Err(invalid(format!(
+            "it has schema version {version}, newer than the {SCHEMA_VERSION} this llmcost \
+             knows; use a newer llmcost"
+        )));
+    }
+    Ok(())
 }
 
 fn not_ours() -> rusqlite::Error {

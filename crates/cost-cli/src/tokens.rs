@@ -236,10 +236,9 @@ fn units(out: &mut impl Write, p: &TextProfile, by: By) -> io::Result<()> {
     let names: Vec<&str> = p.encodings.iter().map(|e| e.encoding.as_str()).collect();
     writeln!(
         out,
-        "\n{:>6}  {}  {}",
+        "\n{:>6}  {}  unit",
         "#",
-        names.iter().map(|n| format!("{n:>12}")).collect::<String>(),
-        "unit"
+        names.iter().map(|n| format!("{n:>12}")).collect::<String>()
     )?;
     let per_unit = |e: &cost_core::EncodingProfile| -> Vec<u64> {
         match by {

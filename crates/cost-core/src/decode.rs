@@ -7,8 +7,9 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use crate::catalog::{CachingStyle, 
-    Catalog, Model, Origin, PriceOverride, PriceSet, Prices, Provider, Rates, Tier, TokenizerFamily,
+use crate::catalog::{
+    CachingStyle, Catalog, Model, Origin, PriceOverride, PriceSet, Prices, Provider, Rates, Tier,
+    TokenizerFamily,
 };
 use crate::date::Date;
 use crate::error::{Error, ErrorKind, Result};

@@ -54,9 +54,8 @@ pub use budget::{
     Alert, Budget, BudgetState, BudgetStatus, BudgetTracker, EstimateImpact, LimitScope,
 };
 pub use catalog::{
-    CachingStyle,
-    Catalog, MergePolicy, MergeReport, Model, Origin, PriceOverride, PriceSet, Prices, Provider,
-    Rates, Tier, TokenizerFamily,
+    CachingStyle, Catalog, MergePolicy, MergeReport, Model, Origin, PriceOverride, PriceSet,
+    Prices, Provider, Rates, Tier, TokenizerFamily,
 };
 pub use date::Date;
 pub use error::{Error, ErrorKind, Result};

@@ -32,9 +32,12 @@ fn price_value(base: Option<String>, tiers: &[(u64, Option<String>)]) -> Option<
     Some(json!({"base": base, "tiers": tiers}))
 }
 
+/// Reads one price key from a set of prices.
+type PriceOf = fn(&Prices) -> Option<cost_core::UsdPerMtok>;
+
 fn rates_to_prices(rates: &Rates) -> Map<String, Value> {
     let mut out = Map::new();
-    let keys: [(&str, fn(&Prices) -> Option<cost_core::UsdPerMtok>); 5] = [
+    let keys: [(&str, PriceOf); 5] = [
         ("input_mtok", |p| Some(p.input_usd_per_mtok)),
         ("output_mtok", |p| Some(p.output_usd_per_mtok)),
         ("cache_read_mtok", |p| p.cache_read_usd_per_mtok),
