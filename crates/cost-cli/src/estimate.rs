@@ -1,7 +1,7 @@
 //! `llmcost estimate`: what a pipeline over a book (or over plain unit counts) would cost on
 //! each compared model, before running it.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -163,21 +163,8 @@ fn profile(path: &PathBuf) -> Result<cost_core::TextProfile> {
         "o200k_base",
         Tokenizer::bundled(Encoding::O200kBase),
     )];
-    let mut builder = ProfileBuilder::new(book, counters, ProfileOptions::default())?;
-    let show = io::stderr().is_terminal();
-    while !builder.is_done() {
-        let p = builder.step(1 << 20);
-        if show {
-            eprint!(
-                "\rcounting tokens: {:>3}%",
-                p.done_bytes * 100 / p.total_bytes.max(1)
-            );
-        }
-    }
-    if show {
-        eprint!("\r{:<30}\r", "");
-    }
-    Ok(builder.finish().profile)
+    let builder = ProfileBuilder::new(book, counters, ProfileOptions::default())?;
+    Ok(crate::tokens::count_with_progress(builder).profile)
 }
 
 fn table(out: &mut impl Write, e: &cost_core::Estimate) -> io::Result<()> {

@@ -109,22 +109,8 @@ pub(crate) fn run(args: TokensArgs) -> Result<ExitCode> {
         Some(By::Chunk(options)) => Some(options),
         _ => None,
     };
-    let mut builder = ProfileBuilder::new(book, counters, ProfileOptions { chunks })?;
-    // Progress on a terminal; none when piped.
-    let show = io::stderr().is_terminal();
-    while !builder.is_done() {
-        let p = builder.step(1 << 20);
-        if show {
-            eprint!(
-                "\rcounting tokens: {:>3}%",
-                p.done_bytes * 100 / p.total_bytes.max(1)
-            );
-        }
-    }
-    if show {
-        eprint!("\r{:<30}\r", "");
-    }
-    let profiled = builder.finish();
+    let builder = ProfileBuilder::new(book, counters, ProfileOptions { chunks })?;
+    let profiled = count_with_progress(builder);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let written = if args.json {
@@ -270,4 +256,23 @@ fn units(out: &mut impl Write, p: &TextProfile, by: By) -> io::Result<()> {
         writeln!(out, "{:>6}  {counts}  {label}", i + 1)?;
     }
     Ok(())
+}
+
+/// Runs a profile to the end a megabyte at a time, showing the percentage on a terminal
+/// (nothing when stderr is piped).
+pub(crate) fn count_with_progress(mut builder: ProfileBuilder<'_>) -> cost_core::Profiled {
+    let show = io::stderr().is_terminal();
+    while !builder.is_done() {
+        let p = builder.step(1 << 20);
+        if show {
+            eprint!(
+                "\rcounting tokens: {:>3}%",
+                p.done_bytes * 100 / p.total_bytes.max(1)
+            );
+        }
+    }
+    if show {
+        eprint!("\r{:<30}\r", "");
+    }
+    builder.finish()
 }
