@@ -85,6 +85,7 @@ fn test() -> Result<()> {
         steps.push((name, t.elapsed()));
         Ok(())
     };
+    tools::rust_components()?;
     step("format", &mut || {
         sh("cargo", &["fmt", "--all", "--", "--check"])
     })?;

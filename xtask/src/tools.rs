@@ -96,3 +96,16 @@ pub(crate) fn require(program: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// rustfmt and clippy, which a minimal rustup profile leaves out.
+pub(crate) fn rust_components() -> Result<()> {
+    for (component, check) in [
+        ("rustfmt", ["fmt", "--version"]),
+        ("clippy", ["clippy", "--version"]),
+    ] {
+        if version_of("cargo", &check).is_none() {
+            sh("rustup", &["component", "add", component])?;
+        }
+    }
+    Ok(())
+}
