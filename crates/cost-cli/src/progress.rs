@@ -5,6 +5,7 @@
 //! nothing. With a known size (a file) it is a bar of bytes read; otherwise (stdin) a line
 //! counter. [`Progress::clear`] wipes it before other messages go to stderr.
 
+use cost_core::group_digits as group;
 use std::io::{self, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
@@ -112,19 +113,6 @@ fn render(state: &State, bytes: u64, lines: u64, now: Instant) -> String {
 
 fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
-}
-
-/// `1234567` as `1,234,567`.
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

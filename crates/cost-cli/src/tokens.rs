@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
+use cost_core::group_digits as group;
 use cost_core::{
     Book, ChunkOptions, Encoding, NamedCounter, ProfileBuilder, ProfileOptions, ReadOptions,
     TextProfile, TokenStats, Tokenizer,
@@ -127,18 +128,6 @@ pub(crate) fn run(args: TokensArgs) -> Result<ExitCode> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         other => other.map(|()| ExitCode::SUCCESS).map_err(Into::into),
     }
-}
-
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn stats_line(kind: &str, s: &TokenStats) -> String {

@@ -66,7 +66,7 @@ pub use estimate::{
     PhaseCost, PlainUnits, PricesUsed, Savings, TextInput, TokenCount, TokenCountKind, TokenTotals,
 };
 pub use import::{detect_price_file, ImportReport, PriceFileFormat};
-pub use money::{Usd, UsdPerMtok};
+pub use money::{group_digits, Usd, UsdPerMtok};
 pub use pipeline::{
     preset, presets, Context, Output, Phase, Pipeline, Preset, Spread, Unit, MAX_CALLS_PER_UNIT,
     MAX_RATIO_PER_MILLE, MAX_SIZE, MAX_TURNS,

@@ -125,6 +125,11 @@ fn trim_after(text: String, min_places: usize) -> String {
     format!("{int}.{frac}")
 }
 
+/// A whole number with thousands separators, for people: `1234567` is `"1,234,567"`.
+pub fn group_digits(n: u64) -> String {
+    group_thousands(&n.to_string())
+}
+
 fn group_thousands(int: &str) -> String {
     let mut out = String::with_capacity(int.len() + int.len() / 3);
     for (i, c) in int.chars().enumerate() {

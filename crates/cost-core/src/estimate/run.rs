@@ -23,6 +23,7 @@ use super::{
     is_history, CacheApplied, CacheKind, CachePlan, ComponentCosts, CostRange, EstimateOptions,
     EstimateWarningKind, PricesUsed, TokenCount, TokenTotals,
 };
+pub(super) use crate::money::group_digits as group;
 
 /// Which output and reasoning sizes a pass uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1227,19 +1228,6 @@ fn describe(
             CacheApplied { kind, description }
         }
     }
-}
-
-/// `1234567` as `1,234,567`.
-pub(super) fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The low, expected and high cost of phase `i` of a run.
