@@ -1,0 +1,174 @@
+//! The app shell: the [`Page`] enum that owns every path, the navigation, the notices, and
+//! the router.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::StaticSegment;
+
+use crate::pages::{ComparePage, EstimatePage, HistoryPage, PricesPage, UsagePage};
+use crate::state::{use_app, AppState};
+use crate::storage::Store;
+
+/// The pages, each owning its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// Drop a book, see every model's cost (home).
+    Estimate,
+    /// Models side by side for one request shape.
+    Compare,
+    /// Priced API responses and logs, against a budget.
+    Usage,
+    /// Saved estimates.
+    History,
+    /// The catalog, the user's models and imports.
+    Prices,
+}
+
+impl Page {
+    /// Every page, in navigation order.
+    pub const ALL: [Page; 5] = [
+        Page::Estimate,
+        Page::Compare,
+        Page::Usage,
+        Page::History,
+        Page::Prices,
+    ];
+
+    /// The path's segment (`""` for home).
+    pub const fn segment(self) -> &'static str {
+        match self {
+            Page::Estimate => "",
+            Page::Compare => "compare",
+            Page::Usage => "usage",
+            Page::History => "history",
+            Page::Prices => "prices",
+        }
+    }
+
+    /// The path (`/compare`).
+    pub fn path(self) -> String {
+        format!("/{}", self.segment())
+    }
+
+    /// Its name in the navigation.
+    pub const fn title(self) -> &'static str {
+        match self {
+            Page::Estimate => "Estimate",
+            Page::Compare => "Compare",
+            Page::Usage => "Usage",
+            Page::History => "History",
+            Page::Prices => "Prices",
+        }
+    }
+}
+
+/// The whole app: state from localStorage, the navigation and the routed pages.
+#[component]
+pub fn App() -> impl IntoView {
+    let app = AppState::new(Store::detect());
+    provide_context(app);
+    view! {
+        <Router>
+            <header class="top">
+                <a class="brand" href="/">"llmcost"</a>
+                <nav aria-label="Pages">
+                    {Page::ALL
+                        .into_iter()
+                        .map(|page| view! { <A href=page.path() exact=true>{page.title()}</A> })
+                        .collect_view()}
+                </nav>
+            </header>
+            <StorageBanner />
+            <NoticeBar />
+            <main id="main">
+                <Routes fallback=|| view! { <p>"This page does not exist. "<a href="/">"Go to Estimate"</a></p> }>
+                    <Route path=StaticSegment(Page::Estimate.segment()) view=EstimatePage />
+                    <Route path=StaticSegment(Page::Compare.segment()) view=ComparePage />
+                    <Route path=StaticSegment(Page::Usage.segment()) view=UsagePage />
+                    <Route path=StaticSegment(Page::History.segment()) view=HistoryPage />
+                    <Route path=StaticSegment(Page::Prices.segment()) view=PricesPage />
+                </Routes>
+            </main>
+            <footer class="foot">
+                "Prices from the llmcost catalog (dated and sourced per model, see Prices). Everything is computed in this browser; nothing is sent anywhere."
+            </footer>
+        </Router>
+    }
+}
+
+/// Says when history is off, and which saved entries could not be read.
+#[component]
+fn StorageBanner() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <Show when=move || !app.storage_on.get()>
+            <p class="banner warn" role="status">
+                "Browser storage is unavailable (private mode or disabled), so history is off. Everything else works."
+            </p>
+        </Show>
+        <Show when=move || app.problems.with(|p| !p.is_empty())>
+            <div class="banner warn" role="status" data-testid="storage-problems">
+                <p>
+                    {move || {
+                        let n = app.problems.with(Vec::len);
+                        if n == 1 {
+                            "1 saved entry could not be read; it was kept as-is.".to_string()
+                        } else {
+                            format!("{n} saved entries could not be read; they were kept as-is.")
+                        }
+                    }}
+                </p>
+                <ul>
+                    {move || {
+                        app.problems
+                            .get()
+                            .into_iter()
+                            .map(|p| view! { <li>{p.message()}</li> })
+                            .collect_view()
+                    }}
+                </ul>
+            </div>
+        </Show>
+    }
+}
+
+/// The latest notice, with Undo when it offers one.
+#[component]
+fn NoticeBar() -> impl IntoView {
+    let app = use_app();
+    let undo = move |_| {
+        if let Some(saved) = app.notice.get_untracked().and_then(|n| n.undo) {
+            match app.store.with_value(|s| s.save_estimate(&saved)) {
+                Ok(()) => {
+                    app.history.update(|h| {
+                        h.push(saved.clone());
+                        h.sort_by(|a, b| b.updated_ms.cmp(&a.updated_ms));
+                    });
+                    app.tell(format!("Restored “{}”.", saved.name), false);
+                }
+                Err(e) => app.write_failed(&e),
+            }
+        }
+    };
+    view! {
+        {move || {
+            app.notice
+                .get()
+                .map(|n| {
+                    let class = if n.is_error { "notice error" } else { "notice" };
+                    let has_undo = n.undo.is_some();
+                    view! {
+                        <div class=class role=if n.is_error { "alert" } else { "status" } data-testid="notice">
+                            <span>{n.text}</span>
+                            <Show when=move || has_undo>
+                                <button on:click=undo>"Undo"</button>
+                            </Show>
+                            <button class="close" aria-label="Dismiss message" on:click=move |_| app.notice.set(None)>
+                                "×"
+                            </button>
+                        </div>
+                    }
+                })
+        }}
+    }
+}

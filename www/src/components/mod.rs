@@ -1,0 +1,4 @@
+//! Pieces shared by several pages.
+
+pub mod model_picker;
+pub mod pipeline_editor;

@@ -1,0 +1,246 @@
+//! Component tests of the web app's logic, run by wasm-bindgen-test in headless Chromium
+//! (`cargo xtask test` runs them): storage faults, import merging, money formatting, usage
+//! parsing, the Compare page's URL state, custom price files, and the charts as mounted.
+
+use cost_core::{Catalog, Date, MergePolicy};
+use llmcost_www::format::{parse_usd, per_mtok, times, usd};
+use llmcost_www::pages::compare::Scenario;
+use llmcost_www::pages::prices::{custom_model_toml, override_toml};
+use llmcost_www::pages::usage::price_text;
+use llmcost_www::storage::{
+    estimate_key, parse_export, EstimateInputs, EstimateSummary, ProblemKind, SavedEstimate, Store,
+    WriteError,
+};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn today() -> Date {
+    "2026-11-23".parse().unwrap()
+}
+
+fn estimate(id: &str, name: &str) -> SavedEstimate {
+    SavedEstimate {
+        id: id.into(),
+        name: name.into(),
+        created_ms: 1,
+        updated_ms: 2,
+        book: None,
+        inputs: EstimateInputs {
+            preset: Some("one-prompt-per-sentence".into()),
+            pipeline_json: cost_core::preset("one-prompt-per-sentence")
+                .unwrap()
+                .pipeline
+                .to_json(),
+            models: vec!["anthropic/claude-haiku-4-5".into()],
+            batch: false,
+            cache: "default".into(),
+            cache_hit_percent: 100,
+            plain: None,
+            at: today(),
+        },
+        summary: EstimateSummary::default(),
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_corrupt_or_future_entry_is_reported_and_left_untouched() {
+    let store = Store::memory(None);
+    store.save_estimate(&estimate("a", "first")).unwrap();
+    store.set_raw(&estimate_key("b"), "{not json").unwrap();
+    store
+        .set_raw("llmcost.estimate.v7.c", "{\"whatever\":1}")
+        .unwrap();
+    let loaded = store.estimates();
+    assert_eq!(loaded.records.len(), 1);
+    assert_eq!(loaded.records[0].name, "first");
+    assert_eq!(loaded.problems.len(), 2);
+    assert!(loaded
+        .problems
+        .iter()
+        .any(|p| p.kind == ProblemKind::FutureVersion(7)));
+    assert!(loaded
+        .problems
+        .iter()
+        .any(|p| p.message().contains("kept as-is")));
+    // Both are still there, byte for byte.
+    assert_eq!(
+        store.get_raw(&estimate_key("b")).unwrap().as_deref(),
+        Some("{not json")
+    );
+    assert_eq!(
+        store.get_raw("llmcost.estimate.v7.c").unwrap().as_deref(),
+        Some("{\"whatever\":1}")
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_full_quota_fails_one_write_and_keeps_everything_else() {
+    let one = serde_json::to_string(&estimate("a", "first")).unwrap();
+    let store = Store::memory(Some(one.len() + 40));
+    store.save_estimate(&estimate("a", "first")).unwrap();
+    let err = store.save_estimate(&estimate("b", "second")).unwrap_err();
+    assert_eq!(err, WriteError::Full);
+    assert!(err.message().contains("intact"));
+    let loaded = store.estimates();
+    assert_eq!(loaded.records.len(), 1);
+    assert_eq!(loaded.records[0].name, "first");
+}
+
+#[wasm_bindgen_test]
+fn storage_that_fails_every_call_reads_as_empty_and_reports_unavailable() {
+    let store = Store::memory(None);
+    if let Store::Memory(m) = &store {
+        m.lock().unwrap().broken = true;
+    }
+    let loaded = store.estimates();
+    assert!(!loaded.available);
+    assert!(loaded.records.is_empty());
+    assert_eq!(
+        store.save_estimate(&estimate("a", "x")),
+        Err(WriteError::Unavailable)
+    );
+    assert_eq!(
+        Store::Off.save_estimate(&estimate("a", "x")),
+        Err(WriteError::Unavailable)
+    );
+}
+
+#[wasm_bindgen_test]
+fn import_merges_and_never_overwrites() {
+    let here = Store::memory(None);
+    here.save_estimate(&estimate("a", "mine")).unwrap();
+    here.save_estimate(&estimate("b", "same")).unwrap();
+    let theirs = Store::memory(None);
+    theirs
+        .save_estimate(&estimate("a", "theirs, different"))
+        .unwrap();
+    theirs.save_estimate(&estimate("b", "same")).unwrap();
+    theirs.save_estimate(&estimate("c", "new")).unwrap();
+    let text = serde_json::to_string(&theirs.export()).unwrap();
+    let report = here.import(parse_export(&text).unwrap(), 5).unwrap();
+    assert_eq!((report.added, report.unchanged, report.copied), (1, 1, 1));
+    let names: Vec<String> = here
+        .estimates()
+        .records
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(names.len(), 4);
+    assert!(names.contains(&"mine".to_string()));
+    assert!(names.contains(&"theirs, different (imported)".to_string()));
+    // Importing again adds nothing new.
+    let again = here.import(parse_export(&text).unwrap(), 6).unwrap();
+    assert_eq!(again.added, 0);
+    assert!(
+        parse_export("{\"format\":\"something else\",\"version\":1,\"estimates\":[]}").is_err()
+    );
+    assert!(parse_export("[1,2,3]").is_err());
+}
+
+#[wasm_bindgen_test]
+fn money_reads_as_people_write_it() {
+    assert_eq!(usd(parse_usd("0.504").unwrap()), "$0.504");
+    assert_eq!(usd(parse_usd("1234.56").unwrap()), "$1,234.56");
+    assert_eq!(usd(parse_usd("0.000084").unwrap()), "$0.000084");
+    assert_eq!(usd(parse_usd("$1,000").unwrap()), "$1,000.00");
+    assert!(parse_usd("-3").is_err());
+    assert!(parse_usd("abc").is_err());
+    assert!(parse_usd("").is_err());
+    assert!(parse_usd("1.0000000001").is_err());
+    assert_eq!(
+        times(parse_usd("0.504").unwrap(), parse_usd("0.252").unwrap()),
+        "× 2.0"
+    );
+    assert_eq!(
+        per_mtok(Some(cost_core::UsdPerMtok::from_nano(800_000_000))),
+        "$0.80"
+    );
+}
+
+#[wasm_bindgen_test]
+fn pasted_responses_are_priced_and_bad_lines_named() {
+    let catalog = Catalog::bundled();
+    let line =
+        r#"{"model":"claude-3-5-haiku-20241022","usage":{"input_tokens":550,"output_tokens":100}}"#;
+    let text = format!("{line}\n{line}\n{{broken\n\n{line}");
+    let (records, errors) = price_text(&catalog, &text, today());
+    assert_eq!(records.len(), 3);
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].starts_with("line 3"), "{errors:?}");
+    let total: i128 = records.iter().map(|r| r.cost_usd.femto()).sum();
+    assert_eq!(
+        cost_core::Usd::from_femto(total).to_decimal_string(),
+        "0.00252"
+    );
+    // An array of responses, and one response.
+    let (records, errors) = price_text(&catalog, &format!("[{line},{line}]"), today());
+    assert_eq!((records.len(), errors.len()), (2, 0));
+    // Whole API responses of two providers, as pasted from a terminal.
+    let anthropic = r#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-3-5-haiku-20241022","content":[],"usage":{"input_tokens":550,"output_tokens":100}}"#;
+    let openai = r#"{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-mini-2024-07-18","choices":[],"usage":{"prompt_tokens":1000,"completion_tokens":10,"total_tokens":1010}}"#;
+    let (records, errors) = price_text(&catalog, &format!("{anthropic}\n{openai}"), today());
+    assert_eq!((records.len(), errors.len()), (2, 0), "{errors:?}");
+    assert_eq!(records[0].cost_usd.to_decimal_string(), "0.00084");
+    let (_, errors) = price_text(&catalog, "", today());
+    assert_eq!(errors.len(), 1);
+}
+
+#[wasm_bindgen_test]
+fn a_comparison_survives_its_url() {
+    let s = Scenario {
+        models: vec![
+            "openai/gpt-5-mini".into(),
+            "anthropic/claude-haiku-4-5".into(),
+        ],
+        input: 250_000,
+        cached: 1000,
+        cache_write: 0,
+        output: 500,
+        reasoning: 200,
+        calls: 3,
+        batch: true,
+    };
+    let query = s.to_query();
+    let pairs: Vec<(String, String)> = query
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect();
+    let back = Scenario::from_query(|k| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    });
+    assert_eq!(back, s);
+    // Hostile values are clamped, not trusted.
+    let wild = Scenario::from_query(|k| match k {
+        "in" => Some("99999999999999999999".into()),
+        "calls" => Some("0".into()),
+        "out" => Some("-5".into()),
+        _ => None,
+    });
+    assert_eq!(wild.calls, 1);
+    assert_eq!(wild.output, Scenario::default().output);
+    assert_eq!(wild.input, Scenario::default().input);
+}
+
+#[wasm_bindgen_test]
+fn custom_models_and_overrides_load_into_the_catalog() {
+    let toml = custom_model_toml("Acme", "writer-1", "0.5", "1.50", "0.05", "128,000").unwrap();
+    let mut catalog = Catalog::bundled();
+    catalog.load_prices(&toml, MergePolicy::Replace).unwrap();
+    let model = catalog.find("acme/writer-1").unwrap();
+    assert_eq!(model.origin, cost_core::Origin::User);
+    assert_eq!(model.context_window, Some(128_000));
+    let over = override_toml("claude-haiku-4-5", "2", "").unwrap();
+    catalog.load_prices(&over, MergePolicy::Replace).unwrap();
+    assert!(catalog.find("claude-haiku-4-5").unwrap().overridden);
+    assert!(custom_model_toml("acme", "a\"b", "1", "1", "", "").is_err());
+    assert!(custom_model_toml("acme", "x", "free", "1", "", "").is_err());
+    assert!(override_toml("claude-haiku-4-5", "", "").is_err());
+}
