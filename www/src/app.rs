@@ -142,7 +142,7 @@ fn NoticeBar() -> impl IntoView {
                 Ok(()) => {
                     app.history.update(|h| {
                         h.push(saved.clone());
-                        h.sort_by(|a, b| b.updated_ms.cmp(&a.updated_ms));
+                        h.sort_by_key(|e| std::cmp::Reverse(e.updated_ms));
                     });
                     app.tell(format!("Restored “{}”.", saved.name), false);
                 }

@@ -469,7 +469,7 @@ impl Store {
         let mut loaded = self.load_all(ESTIMATE_PREFIX, ESTIMATE_VERSION, migrate);
         loaded
             .records
-            .sort_by(|a: &SavedEstimate, b| b.updated_ms.cmp(&a.updated_ms));
+            .sort_by_key(|e: &SavedEstimate| std::cmp::Reverse(e.updated_ms));
         loaded
     }
 
@@ -489,7 +489,7 @@ impl Store {
         let mut loaded = self.load_all(USAGE_PREFIX, USAGE_VERSION, migrate);
         loaded
             .records
-            .sort_by(|a: &SavedUsage, b| b.created_ms.cmp(&a.created_ms));
+            .sort_by_key(|u: &SavedUsage| std::cmp::Reverse(u.created_ms));
         loaded
     }
 

@@ -11,6 +11,7 @@ use llmcost_www::storage::{
     estimate_key, parse_export, EstimateInputs, EstimateSummary, ProblemKind, SavedEstimate, Store,
     WriteError,
 };
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -243,4 +244,53 @@ fn custom_models_and_overrides_load_into_the_catalog() {
     assert!(custom_model_toml("acme", "a\"b", "1", "1", "", "").is_err());
     assert!(custom_model_toml("acme", "x", "free", "1", "", "").is_err());
     assert!(override_toml("claude-haiku-4-5", "", "").is_err());
+}
+
+#[wasm_bindgen_test]
+fn the_stacked_chart_draws_each_cost_with_its_exact_amount() {
+    use leptos::prelude::*;
+    use llmcost_www::charts::{StackedBars, StackedRow};
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let zero = cost_core::Usd::from_femto(0);
+    let rows = vec![
+        StackedRow {
+            label: "Cheap".into(),
+            parts: [
+                parse_usd("0.25").unwrap(),
+                zero,
+                parse_usd("0.05").unwrap(),
+                parse_usd("0.2").unwrap(),
+                zero,
+            ],
+        },
+        StackedRow {
+            label: "Dear".into(),
+            parts: [
+                parse_usd("3").unwrap(),
+                parse_usd("1").unwrap(),
+                zero,
+                parse_usd("6").unwrap(),
+                zero,
+            ],
+        },
+    ];
+    let handle = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        view! { <StackedBars rows=rows.clone() /> }
+    });
+    // 3 + 3 segments for the non-zero components, and 5 legend swatches.
+    assert_eq!(host.query_selector_all("rect.seg").unwrap().length(), 11);
+    let text = host.text_content().unwrap_or_default();
+    assert!(text.contains("$10.00"), "{text}");
+    assert!(text.contains("Dear: Cache writes $1.00"), "{text}");
+    assert!(text.contains("$0.50"), "{text}");
+    let label = host
+        .query_selector("svg")
+        .unwrap()
+        .unwrap()
+        .get_attribute("aria-label")
+        .unwrap();
+    assert!(label.contains("2 models"), "{label}");
+    drop(handle);
 }

@@ -194,7 +194,7 @@ pub fn ComparePage() -> impl IntoView {
                         let total = Usd::from_femto(cost.total_usd.femto() * i128::from(s.calls));
                         let other_total = other.ok().map(|c| Usd::from_femto(c.total_usd.femto() * i128::from(s.calls)));
                         let model = catalog.catalog.find(name).ok();
-                        let prices = model.map(|m| m.price_set_at(app.today).standard.base.clone());
+                        let prices = model.map(|m| m.price_set_at(app.today).standard.base);
                         CompareRow {
                             name: name.clone(),
                             label: model.map_or_else(|| name.clone(), |m| m.name.clone()),

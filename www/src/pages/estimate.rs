@@ -116,7 +116,7 @@ fn BookInput() -> impl IntoView {
                 data-testid="drop"
             >
                 <p>"Drop a book here (.txt, .md or .epub), or"</p>
-                <label class="button">
+                <label class="button" on:pointerdown=move |_| book::prefetch_vocabulary()>
                     "Choose a file…"
                     <input type="file" accept=".txt,.md,.markdown,.epub,text/plain,text/markdown,application/epub+zip" class="visually-hidden" on:change=on_pick on:focus=move |_| book::prefetch_vocabulary() data-testid="book-file" />
                 </label>

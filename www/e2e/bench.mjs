@@ -1,0 +1,102 @@
+// The web app's benchmark in headless Chromium (`cargo xtask bench-web`):
+// - the initial download (HTML, JS, WASM, CSS; the tokenizer vocabulary excluded), gzip -9;
+// - time to interactive: navigation start to the rendered navigation, cold, three runs;
+// - dropping Pride and Prejudice to a full table of 60 models: the first drop (vocabulary
+//   fetched and loaded) and a second one (vocabulary in memory), three runs each.
+// Prints one JSON object.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+
+const base = process.argv[2];
+const root = process.env.LLMCOST_ROOT;
+const dist = process.env.LLMCOST_DIST;
+const novel = join(root, "tests/fixtures/pride-and-prejudice-pg1342.txt");
+const MODELS = 60;
+
+function files(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : [path];
+  });
+}
+
+const download = {};
+let initial = 0;
+for (const path of files(dist)) {
+  const name = path.slice(dist.length + 1);
+  if (name.startsWith(".")) continue;
+  const raw = readFileSync(path);
+  const gz = gzipSync(raw, { level: 9 }).length;
+  download[name] = { bytes: raw.length, gzip: gz };
+  if (!name.startsWith("vocab/")) initial += gz;
+}
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const interactive = [];
+const firstDrop = [];
+const secondDrop = [];
+for (let run = 0; run < 3; run++) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(base);
+  await page.waitForSelector("nav a");
+  interactive.push(await page.evaluate(() => performance.now()));
+  // Select 60 models.
+  // Select 60 models, one click at a time (the list is redrawn after each).
+  while ((await page.locator(".chips .chip").count()) < MODELS) {
+    await page.locator(".model-list input[type=checkbox]:not(:checked)").first().click();
+  }
+  for (const times of [firstDrop, secondDrop]) {
+    // The wait is for this drop's table: counting must have been seen to start and end.
+    await page.evaluate(() => {
+      window.__sawProgress = false;
+      const input = document.querySelector('[data-testid="book-file"]');
+      input.value = "";
+      new MutationObserver((_, obs) => {
+        if (document.querySelector('[data-testid="progress"]')) {
+          window.__sawProgress = true;
+          obs.disconnect();
+        }
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    const t0 = await page.evaluate(() => performance.now());
+    await page.setInputFiles('[data-testid="book-file"]', novel);
+    await page.waitForFunction(
+      (n) =>
+        window.__sawProgress &&
+        !document.querySelector('[data-testid="progress"]') &&
+        document.querySelectorAll('[data-testid="result-row"]').length === n,
+      MODELS,
+      { polling: "raf", timeout: 30000 },
+    );
+    const t1 = await page.evaluate(() => performance.now());
+    times.push(t1 - t0);
+  }
+  await ctx.close();
+}
+await browser.close();
+
+console.log(
+  JSON.stringify(
+    {
+      initial_download_gzip_bytes: initial,
+      files: download,
+      interactive_ms: interactive.map(Math.round),
+      interactive_median_ms: Math.round(median(interactive)),
+      drop_to_table_first_ms: firstDrop.map(Math.round),
+      drop_to_table_first_median_ms: Math.round(median(firstDrop)),
+      drop_to_table_again_ms: secondDrop.map(Math.round),
+      drop_to_table_again_median_ms: Math.round(median(secondDrop)),
+      models: MODELS,
+    },
+    null,
+    2,
+  ),
+);
