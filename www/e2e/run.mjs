@@ -116,6 +116,24 @@ test("dropping the novel shows its profile and every model's cost, equal to `llm
   await ctx.close();
 });
 
+test("a book dropped on the page (a real drop event) is counted", async () => {
+  const { ctx, page } = await open();
+  await page.evaluate(() => {
+    const text = "# The Test Book\n\n## Chapter One\n\nMr. Smith went to St. Ives. It rained.\n\n## Chapter Two\n\nDr. Jones stayed home.\n";
+    const file = new File([text], "test-book.md", { type: "text/markdown" });
+    const transfer = new DataTransfer();
+    transfer.items.add(file);
+    const zone = document.querySelector('[data-testid="drop"]');
+    for (const type of ["dragenter", "dragover", "drop"]) {
+      zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }
+  });
+  await page.waitForSelector('[data-testid="result-row"]');
+  assert.equal(await page.textContent('[data-testid="chapters"]'), "2");
+  assert.match(await page.textContent('[data-testid="profile"]'), /The Test Book/);
+  await ctx.close();
+});
+
 test("an estimate is kept: reload, find it in History, reopen it", async () => {
   const { ctx, page } = await open();
   await dropNovel(page);
