@@ -288,20 +288,6 @@ fn ResultsView(estimate: Shared<cost_core::Estimate>) -> impl IntoView {
             let id3 = id.clone();
             let approx = m.token_counts.iter().any(|t| t.kind == TokenCountKind::Approximate);
             let method = m.token_counts.iter().map(|t| t.method.clone()).collect::<Vec<_>>().join("; ");
-            let prices = m
-                .prices
-                .iter()
-                .map(|p| {
-                    format!(
-                        "{}: prices from {}, checked {}{} · {}",
-                        p.model,
-                        p.prices_from.map_or_else(|| "launch".into(), |d| d.to_string()),
-                        p.prices_checked.map_or_else(|| "–".into(), |d| d.to_string()),
-                        if p.batch { ", batch" } else { "" },
-                        p.source
-                    )
-                })
-                .collect::<Vec<_>>();
             let warnings = m.warnings.iter().map(|w| w.message.clone()).collect::<Vec<_>>();
             let recs = m
                 .recommendations
@@ -341,15 +327,6 @@ fn ResultsView(estimate: Shared<cost_core::Estimate>) -> impl IntoView {
                             </td>
                         </tr>
                     })}
-                    <tr class="sources">
-                        <td></td>
-                        <td colspan="10"><details><summary>"Prices and token counts used"</summary>
-                            <ul>
-                                {prices.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
-                                <li>{format!("Tokens: {method}")}</li>
-                            </ul>
-                        </details></td>
-                    </tr>
                 </tbody>
             }
         })
@@ -381,6 +358,46 @@ fn ResultsView(estimate: Shared<cost_core::Estimate>) -> impl IntoView {
             })
             .collect::<Vec<_>>();
         Some(view! { <ChapterBars model=m.name.clone() sections=labelled /> })
+    };
+    // Prices, dates, sources and the token-count method of the selected model (one model at
+    // a time keeps the table light for 60 models).
+    let sources_models = models.clone();
+    let sources = move || {
+        let chosen = chart_model.get().or_else(|| {
+            sources_models
+                .first()
+                .map(|m| format!("{}/{}", m.provider, m.model))
+        })?;
+        let m = sources_models
+            .iter()
+            .find(|m| format!("{}/{}", m.provider, m.model) == chosen)?;
+        let lines = m
+            .prices
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}: prices in force from {}, last checked {}{}; source: {}",
+                    p.model,
+                    p.prices_from
+                        .map_or_else(|| "the model's launch".into(), |d| d.to_string()),
+                    p.prices_checked
+                        .map_or_else(|| "–".into(), |d| d.to_string()),
+                    if p.batch { " (batch prices)" } else { "" },
+                    p.source
+                )
+            })
+            .chain(
+                m.token_counts
+                    .iter()
+                    .map(|t| format!("Tokens: {}", t.method)),
+            )
+            .collect::<Vec<_>>();
+        Some(view! {
+            <section class="card" aria-label="Prices and token counts used" data-testid="sources">
+                <h3>{format!("Prices and token counts used for {}", m.name)}</h3>
+                <ul>{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+            </section>
+        })
     };
     let count_models = models.len();
     let summary = cheapest.map(|c| {
@@ -416,6 +433,8 @@ fn ResultsView(estimate: Shared<cost_core::Estimate>) -> impl IntoView {
                 {table_rows}
             </table>
         </div>
+        <p class="hint">"Select a model's name to chart its cost per chapter and see its prices, dates and sources."</p>
+        {sources}
         <h3>"Cost by component"</h3>
         <StackedBars rows=rows />
         <h3>"Cost per chapter"</h3>
