@@ -5,7 +5,7 @@ use std::io::{self, BufRead, BufReader, IsTerminal, Read};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use cost_core::{Request, Usd};
+use cost_core::{RequestPricer, Usd};
 
 use crate::output::{Row, Sink};
 use crate::progress::Progress;
@@ -40,6 +40,7 @@ pub(crate) fn run(args: CostArgs) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut sink = Sink::new(args.format, io::BufWriter::new(stdout.lock()));
     let mut buffer = Vec::new();
+    let mut pricer = RequestPricer::new(&catalog, today);
     let mut line_number = 0usize;
     let (mut priced, mut failed) = (0usize, 0usize);
     let mut total = Usd::ZERO;
@@ -54,33 +55,28 @@ pub(crate) fn run(args: CostArgs) -> Result<ExitCode> {
             line_number += 1;
             bytes += read as u64;
             progress.update(bytes, line_number as u64);
-            let row = match std::str::from_utf8(&buffer) {
-                Err(_) => Row::failed(
-                    line_number,
-                    "the line is not valid UTF-8".into(),
-                    "invalid_request",
-                ),
+            let priced_line = match std::str::from_utf8(&buffer) {
+                Err(_) => Err(("the line is not valid UTF-8".to_string(), "invalid_request")),
                 Ok(text) if text.trim().is_empty() => continue,
-                Ok(text) => {
-                    match Request::from_json(text).and_then(|r| catalog.price_request(&r, today)) {
-                        Ok(record) => Row::Priced {
-                            line: line_number,
-                            record,
-                        },
-                        Err(error) => {
-                            Row::failed(line_number, error.to_string(), error.kind().as_str())
-                        }
-                    }
-                }
+                Ok(text) => pricer
+                    .price_line(text)
+                    .map_err(|error| (error.to_string(), error.kind().as_str())),
             };
-            match &row {
-                Row::Priced { record, .. } => {
+            let line = line_number;
+            match &priced_line {
+                Ok(record) => {
                     priced += 1;
                     total += record.cost_usd;
+                    sink.row(&Row::Priced { line, record })?;
                 }
-                Row::Failed { .. } => failed += 1,
+                Err((error, kind)) => {
+                    failed += 1;
+                    sink.row(&Row::Failed { line, error, kind })?;
+                }
             }
-            sink.row(&row)?;
+            if let Ok(record) = priced_line {
+                pricer.recycle(record);
+            }
         }
         sink.finish(priced, failed, total)
     })();

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
-use cost_core::{Catalog, Date, PricedRecord, Request, Usage, UsageFormat};
+use cost_core::{Catalog, Date, Request, RequestPricer, Usage, UsageFormat};
 
 use crate::progress::Progress;
 use crate::store::{Store, StoreArgs};
@@ -159,7 +159,7 @@ fn log_many(
         let size = file.metadata().ok().map(|m| m.len());
         (Box::new(file), path.display().to_string(), size)
     };
-    let defaults = args.tags();
+    let mut pricer = RequestPricer::new(catalog, today).with_default_tags(args.tags());
     let mut store = Store::open(&store)?;
     let mut append = store.append(&source).context(NOTHING_STORED)?;
     let mut progress = Progress::new("log", size);
@@ -181,7 +181,8 @@ fn log_many(
         let priced = match std::str::from_utf8(&buffer) {
             Err(_) => Err("the line is not valid UTF-8".to_string()),
             Ok(text) if text.trim().is_empty() => continue,
-            Ok(text) => price_line(text, &defaults, catalog, today).map_err(|e| e.to_string()),
+            // The flags' labels go to lines without their own.
+            Ok(text) => pricer.price_line(text).map_err(|e| e.to_string()),
         };
         match priced {
             Ok(record) => append.push(Some(line), &record).context(NOTHING_STORED)?,
@@ -220,23 +221,6 @@ fn log_many(
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Prices one request line, with the flags' labels for those the line lacks.
-fn price_line(
-    text: &str,
-    defaults: &BTreeMap<String, String>,
-    catalog: &Catalog,
-    today: Date,
-) -> cost_core::Result<PricedRecord> {
-    let mut request = Request::from_json(text)?;
-    for (key, value) in defaults {
-        request
-            .tags
-            .entry(key.clone())
-            .or_insert_with(|| value.clone());
-    }
-    catalog.price_request(&request, today)
 }
 
 fn now_unix_seconds() -> i64 {

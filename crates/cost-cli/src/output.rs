@@ -8,24 +8,16 @@ use serde::Serialize;
 use crate::Format;
 
 /// One output row: a priced line or a line that failed.
-// One row lives at a time, so the size of the priced variant costs nothing.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Row {
+pub(crate) enum Row<'r> {
     Priced {
         line: usize,
-        record: PricedRecord,
+        record: &'r PricedRecord,
     },
     Failed {
         line: usize,
-        error: String,
+        error: &'r str,
         kind: &'static str,
     },
-}
-
-impl Row {
-    pub(crate) fn failed(line: usize, error: String, kind: &'static str) -> Row {
-        Row::Failed { line, error, kind }
-    }
 }
 
 #[derive(Serialize)]
@@ -63,11 +55,17 @@ pub(crate) const CSV_COLUMNS: &[&str] = &[
 pub(crate) struct Sink<W: Write> {
     format: Format,
     out: W,
+    /// A JSON line is written here, then to `out` at once.
+    line: Vec<u8>,
 }
 
 impl<W: Write> Sink<W> {
     pub(crate) fn new(format: Format, out: W) -> Sink<W> {
-        Sink { format, out }
+        Sink {
+            format,
+            out,
+            line: Vec::with_capacity(1024),
+        }
     }
 
     pub(crate) fn start(&mut self) -> io::Result<()> {
@@ -85,13 +83,18 @@ impl<W: Write> Sink<W> {
         }
     }
 
-    pub(crate) fn row(&mut self, row: &Row) -> io::Result<()> {
+    pub(crate) fn row(&mut self, row: &Row<'_>) -> io::Result<()> {
         match (self.format, row) {
             (Format::Jsonl, Row::Priced { line, record }) => {
                 // The serde shape of `{"line", ...record}`, written without allocating.
-                write!(self.out, "{{\"line\":{line},")?;
-                crate::export::write_record_members(&mut self.out, record)?;
-                self.out.write_all(b"}\n")
+                let out = &mut self.line;
+                out.clear();
+                out.extend_from_slice(b"{\"line\":");
+                crate::export::write_u64(out, *line as u64);
+                out.push(b',');
+                crate::export::write_record_members(out, record);
+                out.extend_from_slice(b"}\n");
+                self.out.write_all(out)
             }
             (Format::Jsonl, Row::Failed { line, error, kind }) => {
                 serde_json::to_writer(
@@ -140,7 +143,7 @@ impl<W: Write> Sink<W> {
             (Format::Csv, Row::Failed { line, error, .. }) => {
                 let mut fields = vec![String::new(); CSV_COLUMNS.len()];
                 fields[0] = line.to_string();
-                fields[CSV_COLUMNS.len() - 1] = error.clone();
+                fields[CSV_COLUMNS.len() - 1] = error.to_string();
                 write_csv(&mut self.out, &fields)
             }
             (Format::Table, Row::Priced { line, record }) => {

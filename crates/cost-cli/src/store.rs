@@ -550,13 +550,10 @@ fn bind_record(
     line: Option<u64>,
     r: &PricedRecord,
 ) -> rusqlite::Result<()> {
-    fn text(
-        scratch: &mut Vec<u8>,
-        write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
-    ) -> &str {
+    fn text(scratch: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) -> &str {
         scratch.clear();
-        // Writing to a Vec cannot fail, and every writer here writes UTF-8.
-        let _ = write(scratch);
+        // Every writer here writes UTF-8.
+        write(scratch);
         std::str::from_utf8(scratch).unwrap_or_default()
     }
     let mut index = 0;
@@ -571,7 +568,9 @@ fn bind_record(
     bind(&r.model)?;
     bind(&r.provider)?;
     bind(&i64::from(r.batch))?;
-    bind(&text(scratch, |s| write_decimal(s, r.cost_usd.femto(), 15)))?;
+    bind(&text(scratch, |s| {
+        write_decimal::<15>(s, r.cost_usd.femto())
+    }))?;
     for n in [
         u.input_tokens,
         u.cache_read_tokens,
@@ -586,9 +585,9 @@ fn bind_record(
     for (_, c) in r.components.named() {
         bind(&int(c.tokens))?;
         bind(&text(scratch, |s| {
-            write_decimal(s, i128::from(c.usd_per_mtok.nano()), 9)
+            write_decimal::<9>(s, i128::from(c.usd_per_mtok.nano()));
         }))?;
-        bind(&text(scratch, |s| write_decimal(s, c.usd.femto(), 15)))?;
+        bind(&text(scratch, |s| write_decimal::<15>(s, c.usd.femto())))?;
     }
     bind(&r.tier.map(|t| int(t.above_tokens)))?;
     bind(&r.tier.map(|t| i64::from(t.inclusive)))?;
@@ -597,11 +596,12 @@ fn bind_record(
         Some(day) => bind(&text(scratch, |s| write_date(s, day)))?,
         None => bind(&rusqlite::types::Null)?,
     }
+    // Writing JSON to a Vec cannot fail.
     bind(&text(scratch, |s| {
-        serde_json::to_writer(&mut *s, &r.tags).map_err(std::io::Error::from)
+        let _ = serde_json::to_writer(&mut *s, &r.tags);
     }))?;
     bind(&text(scratch, |s| {
-        serde_json::to_writer(&mut *s, &r.warnings).map_err(std::io::Error::from)
+        let _ = serde_json::to_writer(&mut *s, &r.warnings);
     }))?;
     debug_assert_eq!(index, RECORD_COLUMNS.len());
     Ok(())

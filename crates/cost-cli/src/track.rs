@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use cost_core::{
-    parse_log_line, Budget, BudgetState, BudgetTracker, Date, GroupKey, PricedRecord,
-    RecommendOptions, Recommender, ReportBuilder, ReportOptions, Usd,
+    Budget, BudgetState, BudgetTracker, Catalog, Date, GroupKey, LogReader, PricedRecord,
+    RecommendOptions, Recommender, ReportBuilder, ReportOptions, RequestPricer, Usd,
 };
 
 use crate::store::{Filter as StoreFilter, Store, StoreArgs};
@@ -18,8 +18,9 @@ use crate::{load_catalog, today, PricesArgs};
 /// Where the records come from: a log file or the store.
 #[derive(Debug, clap::Args)]
 pub(crate) struct SourceArgs {
-    /// A JSON Lines log of priced records (what `llmcost cost` prints); `-` for stdin.
-    /// Without it, the usage store is read.
+    /// A JSON Lines log (`-` for stdin): priced records (what `llmcost cost` prints), or
+    /// request lines (what `llmcost cost` reads), priced on the way. Without it, the usage
+    /// store is read.
     log: Option<PathBuf>,
     #[command(flatten)]
     store: StoreArgs,
@@ -29,6 +30,11 @@ pub(crate) struct SourceArgs {
     /// Last day counted (inclusive).
     #[arg(long, value_name = "YYYY-MM-DD")]
     until: Option<String>,
+    /// The day of request lines without `at` (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    at: Option<String>,
+    #[command(flatten)]
+    prices: PricesArgs,
 }
 
 fn date(flag: &str, text: &Option<String>) -> Result<Option<Date>> {
@@ -41,9 +47,16 @@ fn date(flag: &str, text: &Option<String>) -> Result<Option<Date>> {
 }
 
 /// Calls `each` on every record of the source; returns how many log lines were bad.
-fn for_each_record(source: &SourceArgs, mut each: impl FnMut(&PricedRecord)) -> Result<usize> {
+///
+/// `catalog` prices the request lines of a log.
+fn for_each_record(
+    source: &SourceArgs,
+    catalog: &Catalog,
+    mut each: impl FnMut(&PricedRecord),
+) -> Result<usize> {
     let since = date("--since", &source.since)?;
     let until = date("--until", &source.until)?;
+    let at = date("--at", &source.at)?;
     let in_range =
         |r: &PricedRecord| since.is_none_or(|d| r.at >= d) && until.is_none_or(|d| r.at <= d);
     let Some(path) = &source.log else {
@@ -59,6 +72,7 @@ fn for_each_record(source: &SourceArgs, mut each: impl FnMut(&PricedRecord)) -> 
     } else {
         Box::new(File::open(path).with_context(|| format!("cannot open {}", path.display()))?)
     };
+    let mut log = LogReader::pricing(RequestPricer::new(catalog, at.unwrap_or_else(today)));
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let mut line = String::new();
     let (mut number, mut bad) = (0usize, 0usize);
@@ -68,9 +82,14 @@ fn for_each_record(source: &SourceArgs, mut each: impl FnMut(&PricedRecord)) -> 
             break;
         }
         number += 1;
-        match parse_log_line(&line) {
-            Ok(Some(record)) if in_range(&record) => each(&record),
-            Ok(_) => {}
+        match log.read_line(&line) {
+            Ok(Some(record)) => {
+                if in_range(&record) {
+                    each(&record);
+                }
+                log.recycle(record);
+            }
+            Ok(None) => {}
             Err(reason) => {
                 bad += 1;
                 if bad <= 20 {
@@ -100,8 +119,6 @@ pub(crate) struct ReportArgs {
     /// Also list what would have saved money (batch, caching, a cheaper model).
     #[arg(long)]
     recommend: bool,
-    #[command(flatten)]
-    prices: PricesArgs,
 }
 
 pub(crate) fn report(args: ReportArgs) -> Result<ExitCode> {
@@ -110,16 +127,13 @@ pub(crate) fn report(args: ReportArgs) -> Result<ExitCode> {
         by,
         ..ReportOptions::default()
     })?;
-    let catalog = if args.recommend {
-        Some(load_catalog(&args.prices)?)
+    let catalog = load_catalog(&args.source.prices)?;
+    let mut recommender = if args.recommend {
+        Some(Recommender::new(&catalog, RecommendOptions::default())?)
     } else {
         None
     };
-    let mut recommender = match &catalog {
-        Some(c) => Some(Recommender::new(c, RecommendOptions::default())?),
-        None => None,
-    };
-    let bad = for_each_record(&args.source, |r| {
+    let bad = for_each_record(&args.source, &catalog, |r| {
         builder.add(r);
         if let Some(rec) = recommender.as_mut() {
             rec.add(r);
@@ -252,7 +266,8 @@ pub(crate) fn budget(args: BudgetArgs) -> Result<ExitCode> {
     };
     let today = date("--today", &args.today)?.unwrap_or_else(today);
     let mut tracker = BudgetTracker::new(budget, today)?;
-    for_each_record(&args.source, |r| tracker.add(r))?;
+    let catalog = load_catalog(&args.source.prices)?;
+    for_each_record(&args.source, &catalog, |r| tracker.add(r))?;
     let status = tracker.status();
     let impact = args
         .estimate

@@ -383,3 +383,33 @@ fn report_and_budget_read_a_log_and_set_exit_codes() {
     assert_eq!(budget("2.8"), Some(3), "past 80 %");
     assert_eq!(budget("1"), Some(4), "over the limit");
 }
+
+#[test]
+fn report_prices_a_request_log_itself() {
+    // The sample requests priced by `cost` and reported, and reported directly.
+    let priced = llmcost(&["cost", SAMPLE, "--at", "2026-11-23"], b"");
+    let by = ["--by", "model,phase", "--format", "csv"];
+    let via_cost = llmcost(&[&["report", "-"][..], &by].concat(), &priced.stdout);
+    let direct = llmcost(
+        &[&["report", SAMPLE, "--at", "2026-11-23"][..], &by].concat(),
+        b"",
+    );
+    let csv = String::from_utf8(direct.stdout).unwrap();
+    assert!(csv.lines().count() > 4, "{csv}");
+    assert_eq!(csv, String::from_utf8(via_cost.stdout).unwrap());
+    // The sample's bad lines are reported with their numbers and the others counted.
+    assert_eq!(direct.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&direct.stderr);
+    assert!(
+        stderr.contains(
+            "line 8 skipped: the request on this line could not be priced: unknown model"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "line 9 skipped: the request on this line could not be priced: usage.input_tokens"
+        ),
+        "{stderr}"
+    );
+}

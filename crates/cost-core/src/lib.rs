@@ -46,6 +46,7 @@ mod price;
 mod record;
 mod report;
 mod response;
+mod tape;
 mod text;
 mod tokens;
 mod usage;
@@ -75,12 +76,12 @@ pub use price::{
     cost_of, select_tier, AppliedTier, Component, Components, Cost, PriceOptions, Warning,
     WarningKind,
 };
-pub use record::{PricedRecord, Request};
+pub use record::{PricedRecord, Request, RequestPricer};
 pub use report::{
     log_records, parse_log_line, read_log, EstimateComparison, EstimateRange, Filter, Group,
-    GroupKey, LineError, PhaseComparison, PhaseEstimate, RecommendOptions, Recommendation,
-    RecommendationKind, Recommendations, Recommender, Report, ReportBuilder, ReportOptions,
-    RunEstimate, Spend, Verdict, COMPARISON_CSV_COLUMNS, RECOMMENDATION_CSV_COLUMNS,
+    GroupKey, LineError, LogReader, PhaseComparison, PhaseEstimate, RecommendOptions,
+    Recommendation, RecommendationKind, Recommendations, Recommender, Report, ReportBuilder,
+    ReportOptions, RunEstimate, Spend, Verdict, COMPARISON_CSV_COLUMNS, RECOMMENDATION_CSV_COLUMNS,
     REPORT_CSV_COLUMNS,
 };
 pub use response::{parse_response, parse_usage, ParsedResponse, UsageFormat};

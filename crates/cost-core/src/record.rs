@@ -9,12 +9,16 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Model};
 use crate::date::Date;
 use crate::error::{Error, ErrorKind, Result};
-use crate::money::Usd;
-use crate::price::{AppliedTier, Components, PriceOptions, Warning};
-use crate::response::{parse_response, parse_usage, UsageFormat};
+use crate::money::{Usd, UsdPerMtok};
+use crate::price::{
+    cost_of, AppliedTier, Component, Components, PriceOptions, Warning, WarningKind,
+};
+use crate::report::FastMap;
+use crate::response::{parse_response, parse_usage, parse_usage_object, UsageFormat};
+use crate::tape::{plain_u64, string_end, Doc, Json, Obj, Tape};
 use crate::usage::Usage;
 
 /// A request to price, decoded from a request line.
@@ -51,6 +55,19 @@ impl Request {
     ///
     /// [`ErrorKind::InvalidRequest`] (or [`ErrorKind::InvalidUsage`]) naming the bad field.
     pub fn from_json(line: &str) -> Result<Request> {
+        let fast = Tape::default()
+            .parse(line)
+            .and_then(RequestRef::decode)
+            .and_then(|request| request.to_request(&mut Dates::default()));
+        match fast {
+            Some(request) => Ok(request),
+            None => Request::from_json_slowly(line),
+        }
+    }
+
+    /// [`Request::from_json`] through a `serde_json::Value` tree: the reference the fast
+    /// path ([`RequestRef::decode`]) must agree with, and what decides every error.
+    fn from_json_slowly(line: &str) -> Result<Request> {
         let value: Value = serde_json::from_str(line)
             .map_err(|e| Error::new(ErrorKind::InvalidRequest, format!("not valid JSON: {e}")))?;
         Request::from_value(&value)
@@ -204,6 +221,155 @@ fn kind_of(value: &Value) -> &'static str {
     }
 }
 
+/// A request line as the fast path reads it, borrowing from the line.
+struct RequestRef<'t, 'a> {
+    model: &'a str,
+    usage: Usage,
+    usage_format: UsageFormat,
+    batch: bool,
+    /// The `at` text, not yet read (see [`Dates`]).
+    at: Option<&'a str>,
+    /// Checked: every value is a [`label`]. A repeated key keeps its last value, as in
+    /// serde_json's map.
+    tags: Option<Obj<'t, 'a>>,
+}
+
+impl<'t, 'a> RequestRef<'t, 'a> {
+    /// Decodes a request line that [`Request::from_value`] accepts, into what it would
+    /// give; `None` for any other line (an error, a whole `response`, a repeated key, an
+    /// unusual value), which the serde_json path then reads. The usage is read by the same
+    /// readers as [`parse_usage`].
+    fn decode(doc: Doc<'t, 'a>) -> Option<RequestRef<'t, 'a>> {
+        let Json::Object(object) = doc.root() else {
+            return None;
+        };
+        let mut fields: [Option<usize>; 6] = [None; 6];
+        for (key, at) in object.entries() {
+            let slot = match key {
+                "model" => 0,
+                "usage" => 1,
+                "usage_format" => 2,
+                "batch" => 3,
+                "at" => 4,
+                "tags" => 5,
+                _ => return None,
+            };
+            if fields[slot].replace(at).is_some() {
+                return None;
+            }
+        }
+        // `null` means absent, as in `from_value`.
+        let field = |slot: usize| match fields[slot].map(|at| doc.get(at)) {
+            Some(Json::Null) | None => None,
+            value => value,
+        };
+        let format = match field(2) {
+            None => None,
+            Some(Json::Str(name)) => Some(name.parse::<UsageFormat>().ok()?),
+            Some(_) => return None,
+        };
+        let model = match field(0) {
+            Some(Json::Str(name)) => name.trim(),
+            _ => return None,
+        };
+        if model.is_empty() {
+            return None;
+        }
+        let Some(Json::Object(usage)) = field(1) else {
+            return None;
+        };
+        // Repeated keys read as serde_json's map reads them: see `tape`.
+        let (usage, usage_format) = parse_usage_object(usage, format).ok()?;
+        let batch = match field(3) {
+            None => false,
+            Some(Json::True) => true,
+            Some(Json::False) => false,
+            Some(_) => return None,
+        };
+        let at = match field(4) {
+            None => None,
+            Some(Json::Str(text)) => Some(text),
+            Some(_) => return None,
+        };
+        let tags = match field(5) {
+            None => None,
+            Some(Json::Object(tags))
+                if tags.entries().all(|(_, at)| label(doc.get(at)).is_some()) =>
+            {
+                Some(tags)
+            }
+            Some(_) => return None,
+        };
+        Some(RequestRef {
+            model,
+            usage,
+            usage_format,
+            batch,
+            at,
+            tags,
+        })
+    }
+
+    /// The request, or `None` if its `at` is not a date.
+    fn to_request(&self, dates: &mut Dates) -> Option<Request> {
+        Some(Request {
+            model: self.model.to_owned(),
+            usage: self.usage,
+            usage_format: self.usage_format,
+            batch: self.batch,
+            at: dates.read(self.at)?,
+            tags: labels(self.tags),
+        })
+    }
+}
+
+/// Reads `at` texts, remembering the last: a log's lines are mostly of one day.
+#[derive(Debug, Clone, Default)]
+struct Dates {
+    last: Option<(Box<str>, Date)>,
+}
+
+impl Dates {
+    /// `Some(None)` without a date, `None` for text that is not one.
+    fn read(&mut self, text: Option<&str>) -> Option<Option<Date>> {
+        let Some(text) = text else {
+            return Some(None);
+        };
+        if let Some((last, date)) = &self.last {
+            if **last == *text {
+                return Some(Some(*date));
+            }
+        }
+        let date = text.parse::<Date>().ok()?;
+        self.last = Some((text.into(), date));
+        Some(Some(date))
+    }
+}
+
+/// A tag value as `from_value` writes it: a string, a bool, or a whole number (whose text
+/// serde_json would print back unchanged). Other values are left to serde_json.
+fn label<'a>(value: Json<'_, 'a>) -> Option<&'a str> {
+    match value {
+        Json::Str(text) => Some(text),
+        Json::True => Some("true"),
+        Json::False => Some("false"),
+        Json::Number(text) if plain_u64(text).is_some() => Some(text),
+        _ => None,
+    }
+}
+
+/// The labels of a checked `tags` object.
+fn labels(tags: Option<Obj<'_, '_>>) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::new();
+    if let Some(tags) = tags {
+        for (key, at) in tags.entries() {
+            let value = label(tags.doc().get(at)).unwrap_or_default();
+            labels.insert(key.to_owned(), value.to_owned());
+        }
+    }
+    labels
+}
+
 /// A priced call: what `llmcost cost` prints per line and what usage logs store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PricedRecord {
@@ -262,5 +428,1020 @@ impl Catalog {
             tags: request.tags.clone(),
             warnings: cost.warnings,
         })
+    }
+}
+
+/// A model name resolved once per run: what [`Catalog::price`] looks up for every call.
+#[derive(Debug, Clone)]
+struct Resolved<'c> {
+    model: &'c Model,
+    /// The snapshot suffix dropped from the name to find the model, when it is reported.
+    dropped: Option<String>,
+    /// The provider's long-context threshold rule.
+    inclusive: bool,
+}
+
+/// At most this many distinct model names are remembered; a log naming more still prices,
+/// looking the others up each time.
+const MODEL_NAMES_REMEMBERED: usize = 4096;
+
+/// Prices request lines one after another: `llmcost cost`, `log` and `report` on a usage log.
+///
+/// [`RequestPricer::price_line`] gives exactly what [`Request::from_json`] then
+/// [`Catalog::price_request`] give, faster: a line is decoded without building a
+/// `serde_json::Value` tree (an unusual line, and every line in error, still goes through
+/// [`Request::from_json`]'s own path), and each distinct model name is looked up in the
+/// catalog once per pricer rather than once per line.
+///
+/// ```
+/// use cost_core::{Catalog, Date, RequestPricer};
+///
+/// let catalog = Catalog::bundled();
+/// let today: Date = "2026-11-23".parse().unwrap();
+/// let mut pricer = RequestPricer::new(&catalog, today);
+/// let line = r#"{"model": "claude-3-5-haiku", "usage": {"input_tokens": 550, "output_tokens": 100}}"#;
+/// let record = pricer.price_line(line).unwrap();
+/// assert_eq!(record.cost_usd.to_decimal_string(), "0.00084");
+/// assert_eq!(record.at, today);
+/// ```
+#[derive(Debug, Clone)]
+pub struct RequestPricer<'c> {
+    pricing: Pricing<'c>,
+    tape: Tape,
+}
+
+/// The pricer's state apart from its line buffer, so a line borrowed from the buffer can
+/// be priced while the model cache is updated.
+#[derive(Debug, Clone)]
+struct Pricing<'c> {
+    catalog: &'c Catalog,
+    today: Date,
+    default_tags: BTreeMap<String, String>,
+    models: FastMap<Box<str>, Result<Resolved<'c>>>,
+    dates: Dates,
+    /// The labels of a record handed back with [`RequestPricer::recycle`].
+    spare_tags: Option<BTreeMap<String, String>>,
+}
+
+impl<'c> RequestPricer<'c> {
+    /// A pricer over `catalog`; `today` is the day of requests without `at`.
+    pub fn new(catalog: &'c Catalog, today: Date) -> RequestPricer<'c> {
+        RequestPricer {
+            pricing: Pricing {
+                catalog,
+                today,
+                default_tags: BTreeMap::new(),
+                models: FastMap::default(),
+                dates: Dates::default(),
+                spare_tags: None,
+            },
+            tape: Tape::default(),
+        }
+    }
+
+    /// The same pricer, adding these labels to every request that lacks them.
+    pub fn with_default_tags(mut self, tags: BTreeMap<String, String>) -> RequestPricer<'c> {
+        self.pricing.default_tags = tags;
+        self
+    }
+
+    /// Decodes and prices one request line.
+    ///
+    /// # Errors
+    ///
+    /// Exactly those of [`Request::from_json`], then of [`Catalog::price_request`].
+    pub fn price_line(&mut self, line: &str) -> Result<PricedRecord> {
+        let doc = self.tape.parse(line);
+        self.pricing.price_doc(doc, line)
+    }
+
+    /// Takes back a record this pricer made, once its caller is done with it, so that the
+    /// next line reuses its allocations (the labels, when the next line has the same keys).
+    /// Optional: it only saves time.
+    pub fn recycle(&mut self, record: PricedRecord) {
+        self.pricing.spare_tags = Some(record.tags);
+    }
+
+    /// Prices a decoded request (with the default labels it lacks).
+    ///
+    /// # Errors
+    ///
+    /// As [`Catalog::price_request`].
+    pub fn price_request(&mut self, request: &Request) -> Result<PricedRecord> {
+        self.pricing.price_request(request)
+    }
+
+    /// Prices `line`, already parsed into `doc` (`None`: the tape declined it).
+    pub(crate) fn price_parsed(
+        &mut self,
+        doc: Option<Doc<'_, '_>>,
+        line: &str,
+    ) -> Result<PricedRecord> {
+        self.pricing.price_doc(doc, line)
+    }
+}
+
+impl<'c> Pricing<'c> {
+    fn price_doc(&mut self, doc: Option<Doc<'_, '_>>, line: &str) -> Result<PricedRecord> {
+        let fast = doc.and_then(RequestRef::decode).and_then(|request| {
+            let at = self.dates.read(request.at)?;
+            Some((request, at))
+        });
+        match fast {
+            Some((request, at)) => {
+                let tags = self.labels(request.tags);
+                self.price(request.model, request.usage, request.batch, at, tags)
+            }
+            None => self.price_request(&Request::from_json_slowly(line)?),
+        }
+    }
+
+    /// The labels of a checked `tags` object and the default labels it lacks, in the spare
+    /// map when it has the same keys.
+    fn labels(&mut self, tags: Option<Obj<'_, '_>>) -> BTreeMap<String, String> {
+        if let (Some(mut spare), Some(tags), true) =
+            (self.spare_tags.take(), tags, self.default_tags.is_empty())
+        {
+            let same_keys = spare.keys().all(|key| tags.find(key).is_some())
+                && tags.keys().all(|key| spare.contains_key(key));
+            if same_keys {
+                for (key, at) in tags.entries() {
+                    if let Some(value) = spare.get_mut(key) {
+                        value.clear();
+                        value.push_str(label(tags.doc().get(at)).unwrap_or_default());
+                    }
+                }
+                return spare;
+            }
+        }
+        let mut labels = labels(tags);
+        self.add_default_tags(&mut labels);
+        labels
+    }
+
+    fn price_request(&mut self, request: &Request) -> Result<PricedRecord> {
+        let mut tags = request.tags.clone();
+        self.add_default_tags(&mut tags);
+        self.price(
+            &request.model,
+            request.usage,
+            request.batch,
+            request.at,
+            tags,
+        )
+    }
+
+    fn add_default_tags(&self, tags: &mut BTreeMap<String, String>) {
+        for (key, value) in &self.default_tags {
+            if !tags.contains_key(key) {
+                tags.insert(key.clone(), value.clone());
+            }
+        }
+    }
+
+    /// [`Catalog::price_request`], with the model looked up once per name.
+    fn price(
+        &mut self,
+        model: &str,
+        usage: Usage,
+        batch: bool,
+        at: Option<Date>,
+        tags: BTreeMap<String, String>,
+    ) -> Result<PricedRecord> {
+        let at = at.unwrap_or(self.today);
+        let found = self.resolve(model)?;
+        // What `Catalog::price` does once it has found the model.
+        let mut cost = cost_of(
+            found.model,
+            found.inclusive,
+            &usage,
+            PriceOptions { at, batch },
+        )?;
+        if let Some(suffix) = &found.dropped {
+            cost.warnings.push(Warning {
+                kind: WarningKind::SnapshotNotListed,
+                message: format!(
+                    "the catalog does not list the snapshot `{model}`; priced as {} (without `{suffix}`), which a dated snapshot may not cost",
+                    found.model.id
+                ),
+            });
+        }
+        Ok(PricedRecord {
+            model: cost.model,
+            provider: cost.provider,
+            cost_usd: cost.total_usd,
+            components: cost.components,
+            tier: cost.tier,
+            batch: cost.batch,
+            at,
+            prices_from: cost.prices_from,
+            usage,
+            tags,
+            warnings: cost.warnings,
+        })
+    }
+
+    /// The model `name` finds, as [`Catalog::price`] finds it (errors included).
+    fn resolve(&mut self, name: &str) -> Result<Resolved<'c>> {
+        if let Some(found) = self.models.get(name) {
+            return found.clone();
+        }
+        let catalog = self.catalog;
+        let found = catalog
+            .find_with_dropped_suffix(name)
+            .map(|(model, dropped)| Resolved {
+                model,
+                dropped,
+                inclusive: catalog
+                    .provider(&model.provider)
+                    .is_some_and(|p| p.tier_threshold_inclusive),
+            });
+        if self.models.len() < MODEL_NAMES_REMEMBERED {
+            self.models.insert(name.into(), found.clone());
+        }
+        found
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Priced records, fast
+
+impl PricedRecord {
+    /// Decodes a priced record written the way `llmcost cost` (and serde) write them: these
+    /// keys in this order, compact, strings without escapes, optionally after `llmcost
+    /// cost`'s `"line": N`. Such a line is read field by field, with no JSON tree; it gives
+    /// what `Deserialize` gives. `None` for any other line, which serde then reads.
+    pub(crate) fn decode_canonical(text: &str) -> Option<PricedRecord> {
+        const COMPONENTS: [&str; 6] = [
+            "{\"input\":{\"tokens\":",
+            "},\"cache_write_5m\":{\"tokens\":",
+            "},\"cache_write_1h\":{\"tokens\":",
+            "},\"cache_read\":{\"tokens\":",
+            "},\"output\":{\"tokens\":",
+            "},\"cache_storage\":{\"tokens\":",
+        ];
+        let mut c = Cursor { text, at: 0 };
+        c.expect("{")?;
+        if c.take("\"line\":") {
+            c.whole()?;
+            c.expect(",")?;
+        }
+        c.expect("\"model\":\"")?;
+        let model = c.string()?;
+        c.expect(",\"provider\":\"")?;
+        let provider = c.string()?;
+        c.expect(",\"cost_usd\":\"")?;
+        let cost_usd = amount(c.string()?)?;
+        c.expect(",\"components\":")?;
+        let mut parts = [Component {
+            tokens: 0,
+            usd_per_mtok: UsdPerMtok::ZERO,
+            usd: Usd::ZERO,
+        }; 6];
+        for (part, opening) in parts.iter_mut().zip(COMPONENTS) {
+            c.expect(opening)?;
+            part.tokens = c.whole()?;
+            c.expect(",\"usd_per_mtok\":\"")?;
+            part.usd_per_mtok = price(c.string()?)?;
+            c.expect(",\"usd\":\"")?;
+            part.usd = amount(c.string()?)?;
+        }
+        let [input, cache_write_5m, cache_write_1h, cache_read, output, cache_storage] = parts;
+        c.expect("}},\"tier\":")?;
+        let tier = if c.take("null") {
+            None
+        } else {
+            c.expect("{\"above_tokens\":")?;
+            let above_tokens = c.whole()?;
+            c.expect(",\"inclusive\":")?;
+            let inclusive = c.boolean()?;
+            c.expect(",\"prompt_tokens\":")?;
+            let prompt_tokens = c.whole()?;
+            c.expect("}")?;
+            Some(AppliedTier {
+                above_tokens,
+                inclusive,
+                prompt_tokens,
+            })
+        };
+        c.expect(",\"batch\":")?;
+        let batch = c.boolean()?;
+        c.expect(",\"at\":\"")?;
+        let at = c.string()?.parse().ok()?;
+        c.expect(",\"prices_from\":")?;
+        let prices_from = if c.take("null") {
+            None
+        } else {
+            c.expect("\"")?;
+            Some(c.string()?.parse().ok()?)
+        };
+        c.expect(",\"usage\":{\"input_tokens\":")?;
+        let input_tokens = c.whole()?;
+        c.expect(",\"cache_read_tokens\":")?;
+        let cache_read_tokens = c.whole()?;
+        c.expect(",\"cache_write_5m_tokens\":")?;
+        let cache_write_5m_tokens = c.whole()?;
+        c.expect(",\"cache_write_1h_tokens\":")?;
+        let cache_write_1h_tokens = c.whole()?;
+        c.expect(",\"output_tokens\":")?;
+        let output_tokens = c.whole()?;
+        c.expect(",\"reasoning_tokens\":")?;
+        let reasoning_tokens = c.whole()?;
+        let cache_storage_token_hours = if c.take(",\"cache_storage_token_hours\":") {
+            c.whole()?
+        } else {
+            0
+        };
+        c.expect("},\"tags\":{")?;
+        let mut tags = BTreeMap::new();
+        if !c.take("}") {
+            loop {
+                c.expect("\"")?;
+                let key = c.string()?;
+                c.expect(":\"")?;
+                // A repeated key keeps its last value, as serde's map does.
+                tags.insert(key.to_owned(), c.string()?.to_owned());
+                if !c.take(",") {
+                    c.expect("}")?;
+                    break;
+                }
+            }
+        }
+        c.expect(",\"warnings\":[")?;
+        let mut warnings = Vec::new();
+        if !c.take("]") {
+            loop {
+                use serde::de::value::{Error as PlainError, StrDeserializer};
+                c.expect("{\"kind\":\"")?;
+                let kind = StrDeserializer::<PlainError>::new(c.string()?);
+                let kind = WarningKind::deserialize(kind).ok()?;
+                c.expect(",\"message\":\"")?;
+                let message = c.string()?.to_owned();
+                c.expect("}")?;
+                warnings.push(Warning { kind, message });
+                if !c.take(",") {
+                    c.expect("]")?;
+                    break;
+                }
+            }
+        }
+        c.expect("}")?;
+        if c.at != text.len() {
+            return None;
+        }
+        Some(PricedRecord {
+            model: model.to_owned(),
+            provider: provider.to_owned(),
+            cost_usd,
+            components: Components {
+                input,
+                cache_write_5m,
+                cache_write_1h,
+                cache_read,
+                output,
+                cache_storage,
+            },
+            tier,
+            batch,
+            at,
+            prices_from,
+            usage: Usage {
+                input_tokens,
+                cache_read_tokens,
+                cache_write_5m_tokens,
+                cache_write_1h_tokens,
+                output_tokens,
+                reasoning_tokens,
+                cache_storage_token_hours,
+            },
+            tags,
+            warnings,
+        })
+    }
+}
+
+/// A position in a line being matched against the canonical record.
+struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// Steps over `literal` if the text continues with it. Inlined, so that each literal's
+    /// length is a constant and the comparison a few loads rather than a `memcmp` call.
+    #[inline(always)]
+    fn take(&mut self, literal: &str) -> bool {
+        let found = self.text.as_bytes()[self.at..].starts_with(literal.as_bytes());
+        if found {
+            self.at += literal.len();
+        }
+        found
+    }
+
+    #[inline(always)]
+    fn expect(&mut self, literal: &str) -> Option<()> {
+        self.take(literal).then_some(())
+    }
+
+    /// A string's text after its opening quote, up to and past its closing quote; `None`
+    /// if it has an escape or a control character.
+    fn string(&mut self) -> Option<&'a str> {
+        let end = string_end(self.text.as_bytes(), self.at)?;
+        let text = self.text.get(self.at..end)?;
+        self.at = end + 1;
+        Some(text)
+    }
+
+    /// A JSON integer (`0`, or digits without a leading zero) that fits `u64`.
+    fn whole(&mut self) -> Option<u64> {
+        let bytes = &self.text.as_bytes()[self.at..];
+        let len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+        let digits = &bytes[..len];
+        let value = match digits {
+            [] => return None,
+            [b'0', _, ..] => return None,
+            // Nineteen digits cannot overflow.
+            _ if len <= 19 => digits_value(digits),
+            _ => plain_u64(self.text.get(self.at..self.at + len)?)?,
+        };
+        self.at += len;
+        Some(value)
+    }
+
+    fn boolean(&mut self) -> Option<bool> {
+        if self.take("true") {
+            Some(true)
+        } else {
+            self.take("false").then_some(false)
+        }
+    }
+}
+
+/// An amount as `Usd`'s `Deserialize` reads a string, plain decimals the short way.
+fn amount(text: &str) -> Option<Usd> {
+    match plain_decimal::<15>(text) {
+        Some(femto) => Some(Usd::from_femto(femto)),
+        None => text.parse().ok(),
+    }
+}
+
+/// A price as `UsdPerMtok`'s `Deserialize` reads a string, plain decimals the short way.
+fn price(text: &str) -> Option<UsdPerMtok> {
+    match plain_decimal::<9>(text).map(i64::try_from) {
+        Some(Ok(nano)) => Some(UsdPerMtok::from_nano(nano)),
+        _ => text.parse().ok(),
+    }
+}
+
+/// Powers of ten that fit `u64`.
+const POWERS_OF_TEN: [u64; 20] = {
+    let mut powers = [1u64; 20];
+    let mut n = 1;
+    while n < 20 {
+        powers[n] = powers[n - 1] * 10;
+        n += 1;
+    }
+    powers
+};
+
+/// The value of up to 19 ASCII digits.
+fn digits_value(digits: &[u8]) -> u64 {
+    digits
+        .iter()
+        .fold(0, |n, &d| n * 10 + u64::from(d.wrapping_sub(b'0')))
+}
+
+/// `digits[.digits]` with at most `SCALE` (up to 19) decimals and at most 19 whole digits,
+/// as an integer of 10^-`SCALE` units: what the money parser gives such text, without its
+/// generality.
+fn plain_decimal<const SCALE: usize>(text: &str) -> Option<i128> {
+    let bytes = text.as_bytes();
+    let whole_len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    if whole_len == 0 || whole_len > 19 {
+        return None;
+    }
+    let whole = i128::from(digits_value(&bytes[..whole_len])) * i128::from(POWERS_OF_TEN[SCALE]);
+    let Some(rest) = bytes[whole_len..].strip_prefix(b".") else {
+        return (whole_len == bytes.len()).then_some(whole);
+    };
+    let places = rest.len();
+    if places == 0 || places > SCALE || !rest.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    // Below 10^SCALE: fits u64.
+    let fraction = digits_value(rest) * POWERS_OF_TEN[SCALE - places];
+    Some(whole + i128::from(fraction))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The fast paths against the serde_json paths they shortcut: every request line and
+    //! priced record in the fixtures, variants of them built to hit each reason to decline,
+    //! and random usage objects. Whatever the fast path takes, it must read exactly as the
+    //! slow path does; whatever it declines, the slow path decides.
+
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::report::{read_line_slowly, LogReader};
+
+    const USAGE_CASES: &str = include_str!("../../../tests/fixtures/usage.json");
+    const SAMPLE_REQUESTS: &str = include_str!("../../../tests/fixtures/sample-requests.jsonl");
+    const USAGE_LOG: &str = include_str!("../../../tests/fixtures/usage-log.jsonl");
+    const REPORTS: &str = include_str!("../../../tests/fixtures/reports.json");
+    const BUDGETS: &str = include_str!("../../../tests/fixtures/budgets.json");
+
+    fn today() -> Date {
+        "2026-11-23".parse().unwrap()
+    }
+
+    /// The request the fast path decodes from `line`, if it takes it.
+    fn fast_request(line: &str) -> Option<Request> {
+        Tape::default()
+            .parse(line)
+            .and_then(RequestRef::decode)
+            .and_then(|request| request.to_request(&mut Dates::default()))
+    }
+
+    /// Checks one request line through both paths; returns whether the fast path took it.
+    fn check_request_line(line: &str, catalog: &Catalog, pricer: &mut RequestPricer<'_>) -> bool {
+        let slow = Request::from_json_slowly(line);
+        let fast = fast_request(line);
+        if let Some(fast) = &fast {
+            assert_eq!(Ok(fast), slow.as_ref(), "the fast path misread {line}");
+        }
+        assert_eq!(Request::from_json(line), slow, "{line}");
+        let priced = slow.and_then(|request| catalog.price_request(&request, today()));
+        assert_eq!(pricer.price_line(line), priced, "{line}");
+        if let Ok(record) = priced {
+            pricer.recycle(record);
+        }
+        fast.is_some()
+    }
+
+    /// A JSON object written with its keys in this order (serde_json's map sorts them).
+    fn object(members: &[(&str, String)]) -> String {
+        let members: Vec<String> = members
+            .iter()
+            .map(|(key, value)| format!("{}:{value}", Value::from(*key)))
+            .collect();
+        format!("{{{}}}", members.join(","))
+    }
+
+    /// Request lines for every usage fixture (bodies and bare usage objects) and every sample
+    /// request, each with variants.
+    fn request_lines() -> Vec<String> {
+        let cases: Vec<Value> = serde_json::from_str(USAGE_CASES).unwrap();
+        let mut bases: Vec<Value> = Vec::new();
+        for case in &cases {
+            let input = &case["input"];
+            let format = input.get("format").cloned();
+            let mut push = |usage: &Value| {
+                let mut line = json!({"model": "gpt-4o", "usage": usage});
+                if let Some(format) = &format {
+                    line["usage_format"] = format.clone();
+                }
+                bases.push(line);
+            };
+            if let Some(usage) = input.get("usage") {
+                push(usage);
+            }
+            if let Some(body) = input.get("body") {
+                for key in ["usage", "usageMetadata"] {
+                    if let Some(usage) = body.get(key) {
+                        push(usage);
+                    }
+                }
+                bases.push(json!({"response": body, "model": "gpt-4o"}));
+            }
+        }
+        for line in SAMPLE_REQUESTS.lines().filter(|l| !l.trim().is_empty()) {
+            bases.push(serde_json::from_str(line).unwrap());
+        }
+        let mut lines = Vec::new();
+        for base in &bases {
+            lines.extend(variants(base));
+        }
+        lines
+    }
+
+    /// `base` as it is, laid out differently, and changed in the ways the fast path must
+    /// either read as serde_json does or decline.
+    fn variants(base: &Value) -> Vec<String> {
+        let compact = base.to_string();
+        let members: Vec<(&str, String)> = base
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.to_string()))
+            .collect();
+        let mut reversed = members.clone();
+        reversed.reverse();
+        let mut out = vec![
+            compact.clone(),
+            serde_json::to_string_pretty(base).unwrap(),
+            object(&reversed),
+            format!(" \t{compact}\r\n"),
+            format!("{compact} x"),
+            format!("\u{feff}{compact}"),
+            compact.replacen('{', "{\"model\":\"claude-haiku-4-5\",", 1),
+            compact.replacen('{', "{\"note\":1,", 1),
+            compact.replacen('{', "{\"at\":null,\"batch\":null,\"tags\":null,", 1),
+            compact.replace("gpt-4o", "gpt\\u002d4o"),
+            compact.replace("gpt-4o", "gpt-4o-2099-01-01"),
+            compact.replace("gpt-4o", "openai/gpt-4o"),
+            compact.replace("gpt-4o", "gpt-4o-latest"),
+            compact.replace("gpt-4o", "gpt-4p"),
+            compact.replace("gpt-4o", "  gpt-4o  "),
+            compact.replace("gpt-4o", ""),
+        ];
+        let with = |key: &str, value: Value| {
+            let mut line = base.clone();
+            line[key] = value;
+            line.to_string()
+        };
+        for (key, value) in [
+            ("batch", json!(true)),
+            ("batch", json!("yes")),
+            ("at", json!("2026-01-15")),
+            ("at", json!("2026-11-23T23:30:00-02:00")),
+            ("at", json!("2026-02-30")),
+            ("at", json!(20260115)),
+            ("usage_format", json!("OpenAI")),
+            ("usage_format", json!("anthropic")),
+            ("usage_format", json!("gemini")),
+            ("usage_format", json!("normalized")),
+            ("usage_format", json!("nope")),
+            ("usage_format", json!(3)),
+            ("model", json!(4)),
+            ("model", json!(null)),
+            ("usage", json!(null)),
+            ("usage", json!([1])),
+            (
+                "tags",
+                json!({"phase": "edit", "n": 3, "ok": true, "book": "Les Misérables"}),
+            ),
+            ("tags", json!({"n": -3})),
+            ("tags", json!({"n": 1.5})),
+            ("tags", json!({"n": null})),
+            ("tags", json!({"n": {"m": 1}})),
+            ("tags", json!(["phase"])),
+        ] {
+            out.push(with(key, value));
+        }
+        out.push(compact.replacen(
+            "\"tags\":{",
+            "\"tags\":{\"phase\":\"x\",\"phase\":\"y\",",
+            1,
+        ));
+        out.push(compact.replacen("\"tags\":{", "\"tags\":{\"phase\":[1],\"phase\":\"y\",", 1));
+        if let Some(usage) = base.get("usage").and_then(Value::as_object) {
+            for (key, value) in usage {
+                let mut changed = |value: Value| {
+                    let mut line = base.clone();
+                    line["usage"][key] = value;
+                    out.push(line.to_string());
+                };
+                if let Some(n) = value.as_u64() {
+                    changed(json!(n as f64));
+                    changed(json!(-(n as i64) - 1));
+                    changed(json!(n.to_string()));
+                    changed(json!(n + 1_000_000_000_000_000));
+                    changed(json!(u64::MAX));
+                    changed(json!(0.5));
+                }
+                changed(json!(null));
+                changed(json!({"cached_tokens": 1, "reasoning_tokens": 1}));
+                let mut line = base.clone();
+                line["usage"].as_object_mut().unwrap().remove(key.as_str());
+                out.push(line.to_string());
+                // A key given twice: serde_json's map keeps the last.
+                let text = format!("{}", base["usage"]);
+                let twice = text.replacen(
+                    '{',
+                    &format!("{{{}:{},", Value::from(key.as_str()), json!(7)),
+                    1,
+                );
+                out.push(compact.replacen(&text, &twice, 1));
+            }
+            for (key, value) in [
+                ("total_tokens", json!(10)),
+                ("audio_tokens", json!([1, {"a": null}])),
+                ("reasoning_tokens", json!(1)),
+                ("cache_read_tokens", json!(1)),
+                ("prompt_tokens", json!(5)),
+                ("cost", json!(0.0012)),
+                ("cost", json!(-0.5)),
+                ("cost", json!(3)),
+                ("is_byok", json!(false)),
+                ("promptTokenCount", json!(5)),
+                ("unknown", json!("x")),
+            ] {
+                let mut line = base.clone();
+                line["usage"][key] = value;
+                out.push(line.to_string());
+            }
+            let text = base["usage"].to_string();
+            for (from, to) in [(":1", ":1e0"), (":1", ":01"), (":1", ":1.00"), (":", ": ")] {
+                out.push(compact.replacen(&text, &text.replacen(from, to, 1), 1));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_request_fixture_reads_the_same_through_both_paths() {
+        let catalog = Catalog::bundled();
+        let mut pricer = RequestPricer::new(&catalog, today());
+        let lines = request_lines();
+        let fast = lines
+            .iter()
+            .filter(|line| check_request_line(line, &catalog, &mut pricer))
+            .count();
+        let decoded = lines
+            .iter()
+            .filter(|line| Request::from_json_slowly(line).is_ok())
+            .count();
+        assert!(lines.len() > 2_000, "{} lines", lines.len());
+        // Most lines that decode at all take the fast path (the rest have a whole
+        // `response`, floats, escapes, repeated keys: the variants look for those).
+        assert!(
+            fast * 5 > decoded * 3,
+            "the fast path took {fast} of {decoded} good lines"
+        );
+    }
+
+    #[test]
+    fn default_labels_and_recycled_records_change_nothing() {
+        let catalog = Catalog::bundled();
+        let defaults: BTreeMap<String, String> = [("phase", "flag"), ("run", "r1")]
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        let mut pricer = RequestPricer::new(&catalog, today()).with_default_tags(defaults.clone());
+        let mut plain = RequestPricer::new(&catalog, today());
+        for line in SAMPLE_REQUESTS.lines().chain([
+            r#"{"model":"gpt-4o","usage":{"input_tokens":5},"tags":{"phase":"a","run":"b"}}"#,
+            r#"{"model":"gpt-4o","usage":{"input_tokens":5},"tags":{"phase":"c","run":"d"}}"#,
+            r#"{"model":"gpt-4o","usage":{"input_tokens":5},"tags":{"phase":"c","other":"d"}}"#,
+            r#"{"model":"gpt-4o","usage":{"input_tokens":5},"tags":{"phase":"e"}}"#,
+            r#"{"model":"gpt-4o","usage":{"input_tokens":5}}"#,
+            r#"{"model":"gpt-4o","usage":{"input_tokens":5},"tags":{"phase":"f","phase":"g"}}"#,
+        ]) {
+            let want = Request::from_json_slowly(line).and_then(|mut request| {
+                for (key, value) in &defaults {
+                    request
+                        .tags
+                        .entry(key.clone())
+                        .or_insert_with(|| value.clone());
+                }
+                catalog.price_request(&request, today())
+            });
+            let got = pricer.price_line(line);
+            assert_eq!(got, want, "{line}");
+            let want = Request::from_json_slowly(line)
+                .and_then(|request| catalog.price_request(&request, today()));
+            let got = plain.price_line(line);
+            assert_eq!(got, want, "{line}");
+            if let Ok(record) = got {
+                plain.recycle(record);
+            }
+        }
+    }
+
+    /// Priced records: the fixtures' logs, what the sample requests price to, and each of
+    /// them changed.
+    fn priced_lines() -> Vec<String> {
+        let mut lines: Vec<String> = USAGE_LOG.lines().map(str::to_owned).collect();
+        for fixtures in [REPORTS, BUDGETS] {
+            let cases: Vec<Value> = serde_json::from_str(fixtures).unwrap();
+            for case in cases {
+                if let Some(Value::Array(log)) = case["input"].get("lines") {
+                    lines.extend(log.iter().map(|l| l.as_str().unwrap().to_owned()));
+                }
+            }
+        }
+        let catalog = Catalog::bundled();
+        for line in request_lines().iter().step_by(7) {
+            if let Ok(record) =
+                Request::from_json_slowly(line).and_then(|r| catalog.price_request(&r, today()))
+            {
+                lines.push(serde_json::to_string(&record).unwrap());
+            }
+        }
+        let mut out = Vec::new();
+        for line in lines {
+            out.push(line.clone());
+            let Ok(Value::Object(record)) = serde_json::from_str::<Value>(&line) else {
+                continue;
+            };
+            let value = Value::Object(record.clone());
+            out.push(serde_json::to_string_pretty(&value).unwrap());
+            out.push(line.replacen('{', "{\"line\":12,", 1));
+            out.push(line.replacen('{', "{\"line\":012,", 1));
+            out.push(line.replacen('{', "{\"id\":3,", 1));
+            out.push(line.replacen('{', "{\"model\":\"gpt-4o\",", 1));
+            out.push(format!("{line}\n"));
+            out.push(format!("{line}}}"));
+            let members: Vec<(&str, String)> = record
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.to_string()))
+                .collect();
+            out.push(object(&members));
+            for (from, to) in [
+                ("\"tokens\":", "\"tokens\":0"),
+                ("\"tokens\":", "\"tokens\":-"),
+                ("\"input_tokens\":", "\"input_tokens\":1.0"),
+                ("\"usd\":\"", "\"usd\":\"0"),
+                ("\"usd\":\"", "\"usd\":\"-"),
+                ("\"usd\":\"0\"", "\"usd\":0"),
+                ("\"usd\":\"0\"", "\"usd\":\"0.0000000000000000\""),
+                ("\"usd_per_mtok\":\"", "\"usd_per_mtok\":\"1e"),
+                ("\"cost_usd\":\"", "\"cost_usd\":\"00"),
+                ("\"at\":\"", "\"at\":\"x"),
+                ("\"prices_from\":null", "\"prices_from\":\"2025-01-01\""),
+                (
+                    "\"tier\":null",
+                    "\"tier\":{\"above_tokens\":5,\"inclusive\":false,\"prompt_tokens\":9}",
+                ),
+                (
+                    "\"tier\":null",
+                    "\"tier\":{\"above_tokens\":5,\"prompt_tokens\":9}",
+                ),
+                ("\"tags\":{", "\"tags\":{\"a\":\"b\",\"a\":\"c\","),
+                ("\"tags\":{", "\"tags\":{\"a\":1,"),
+                ("\"tags\":{}", "\"tags\":{\"say\":\"\\\"hi\\\"\"}"),
+                (
+                    "\"warnings\":[]",
+                    "\"warnings\":[{\"kind\":\"price_fallback\",\"message\":\"m\"}]",
+                ),
+                (
+                    "\"warnings\":[]",
+                    "\"warnings\":[{\"kind\":\"nope\",\"message\":\"m\"}]",
+                ),
+                (
+                    "\"reasoning_tokens\":",
+                    "\"cache_storage_token_hours\":0,\"reasoning_tokens\":",
+                ),
+                (
+                    "\"reasoning_tokens\":0",
+                    "\"reasoning_tokens\":0,\"cache_storage_token_hours\":3",
+                ),
+                (
+                    "\"reasoning_tokens\":0",
+                    "\"reasoning_tokens\":0,\"extra\":3",
+                ),
+                ("\"batch\":false", "\"batch\":null"),
+                ("\"model\":\"", "\"model\":\"\\u0041"),
+                (",\"warnings\":[]", ""),
+                (",\"tags\":{}", ""),
+                (":", " : "),
+            ] {
+                if line.contains(from) {
+                    out.push(line.replacen(from, to, 1));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_priced_fixture_reads_the_same_through_both_paths() {
+        let mut reader = LogReader::new();
+        let (mut fast, mut good) = (0, 0);
+        for line in priced_lines() {
+            let slow = read_line_slowly(&line);
+            if let Some(record) = PricedRecord::decode_canonical(line.trim()) {
+                fast += 1;
+                let decoded: PricedRecord = serde_json::from_str(line.trim()).unwrap();
+                assert_eq!(record, decoded, "the fast path misread {line}");
+            }
+            good += usize::from(matches!(slow, Ok(Some(_))));
+            assert_eq!(reader.read_line(&line), slow, "{line}");
+        }
+        assert!(good > 1_000, "{good} good lines");
+        assert!(
+            fast * 2 > good,
+            "the fast path took {fast} of {good} good lines"
+        );
+    }
+
+    #[test]
+    fn a_pricing_log_reader_prices_request_lines_and_reads_records_as_before() {
+        let catalog = Catalog::bundled();
+        let mut reader = LogReader::pricing(RequestPricer::new(&catalog, today()));
+        let mut pricer = RequestPricer::new(&catalog, today());
+        for line in request_lines().iter().step_by(3) {
+            let request = serde_json::from_str::<Value>(line.trim())
+                .ok()
+                .and_then(|value| {
+                    let object = value.as_object()?;
+                    Some(
+                        !object.contains_key("cost_usd")
+                            && (object.contains_key("usage") || object.contains_key("response")),
+                    )
+                })
+                .unwrap_or(false);
+            let want = if request {
+                pricer.price_line(line.trim()).map(Some).map_err(|error| {
+                    format!("the request on this line could not be priced: {error}")
+                })
+            } else {
+                read_line_slowly(line)
+            };
+            assert_eq!(reader.read_line(line), want, "{line}");
+        }
+        for line in priced_lines().iter().step_by(5) {
+            assert_eq!(reader.read_line(line), read_line_slowly(line), "{line}");
+        }
+    }
+
+    /// Request lines with random usage objects: keys of every shape, repeated or not, with
+    /// values of every kind.
+    fn random_line() -> impl Strategy<Value = String> {
+        let key = prop::sample::select(vec![
+            "input_tokens",
+            "output_tokens",
+            "total_tokens",
+            "cache_read_tokens",
+            "cache_write_5m_tokens",
+            "reasoning_tokens",
+            "cache_storage_token_hours",
+            "cache_creation_input_tokens",
+            "cache_read_input_tokens",
+            "cache_creation",
+            "prompt_tokens",
+            "completion_tokens",
+            "prompt_tokens_details",
+            "completion_tokens_details",
+            "input_tokens_details",
+            "output_tokens_details",
+            "promptTokenCount",
+            "candidatesTokenCount",
+            "thoughtsTokenCount",
+            "totalTokenCount",
+            "cachedContentTokenCount",
+            "toolUsePromptTokenCount",
+            "cost",
+            "is_byok",
+            "service_tier",
+            "other",
+        ]);
+        let nested_key = prop::sample::select(vec![
+            "cached_tokens",
+            "cache_write_tokens",
+            "reasoning_tokens",
+            "ephemeral_5m_input_tokens",
+            "ephemeral_1h_input_tokens",
+            "audio_tokens",
+        ]);
+        let scalar = prop_oneof![
+            (0u64..5_000).prop_map(|n| n.to_string()),
+            (0u64..5_000).prop_map(|n| format!("{n}.0")),
+            Just("0.25".to_string()),
+            Just("-3".to_string()),
+            Just("1000000000000001".to_string()),
+            Just("null".to_string()),
+            Just("\"7\"".to_string()),
+            Just("true".to_string()),
+        ];
+        let nested = prop::collection::vec((nested_key, scalar.clone()), 0..3).prop_map(|m| {
+            let members: Vec<String> = m.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            format!("{{{}}}", members.join(","))
+        });
+        let value = prop_oneof![4 => scalar, 1 => nested];
+        let format = prop::sample::select(vec![
+            "",
+            ",\"usage_format\":\"anthropic\"",
+            ",\"usage_format\":\"openai\"",
+            ",\"usage_format\":\"openai-responses\"",
+            ",\"usage_format\":\"gemini\"",
+            ",\"usage_format\":\"openrouter\"",
+            ",\"usage_format\":\"normalized\"",
+        ]);
+        let model =
+            prop::sample::select(vec!["gpt-4o", "claude-haiku-4-5", "gemini-2.5-pro", "nope"]);
+        (prop::collection::vec((key, value), 0..6), format, model).prop_map(
+            |(members, format, model)| {
+                let members: Vec<String> = members
+                    .iter()
+                    .map(|(k, v)| format!("\"{k}\":{v}"))
+                    .collect();
+                format!(
+                    "{{\"model\":\"{model}\",\"usage\":{{{}}}{format},\"at\":\"2026-01-15\"}}",
+                    members.join(",")
+                )
+            },
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn random_usage_reads_the_same_through_both_paths(line in random_line()) {
+            let catalog = Catalog::bundled();
+            let mut pricer = RequestPricer::new(&catalog, today());
+            check_request_line(&line, &catalog, &mut pricer);
+        }
     }
 }

@@ -2,9 +2,11 @@
 //! and turned into recommendations that name the money they would have saved.
 //!
 //! A usage log is a stream of [`PricedRecord`]s, one JSON object a line (what `llmcost cost`
-//! prints; its extra `"line"` field is ignored). Everything here streams: a
-//! [`ReportBuilder`] or a [`Recommender`] is fed one record at a time with `add` and holds
-//! memory in proportion to the number of groups, never to the number of records.
+//! prints; its extra `"line"` field is ignored); a [`LogReader`] given a
+//! [`RequestPricer`](crate::RequestPricer) also reads request lines and prices them. Everything
+//! here streams: a [`ReportBuilder`] or a [`Recommender`] is fed one record at a time with
+//! `add` and holds memory in proportion to the number of groups, never to the number of
+//! records.
 //!
 //! # Exports
 //!
@@ -28,7 +30,8 @@ use crate::date::Date;
 use crate::error::{Error, ErrorKind, Result};
 use crate::money::{Usd, UsdPerMtok};
 use crate::price::{cost_of, PriceOptions};
-use crate::record::PricedRecord;
+use crate::record::{PricedRecord, RequestPricer};
+use crate::tape::{Json, Tape};
 use crate::usage::Usage;
 
 // ------------------------------------------------------------------------------------------
@@ -55,29 +58,132 @@ impl fmt::Display for LineError {
 /// component must be its tokens times its price, and `cost_usd` must be the sum of the
 /// components, so a hand-edited line that no longer adds up is caught.
 ///
+/// To read many lines, a [`LogReader`] reuses its buffer (and can price request lines).
+///
 /// # Errors
 ///
 /// The reason the line is not a priced record, for people. A line `llmcost cost` wrote for a
 /// request it could not price (`{"line": N, "error": ...}`) is such a line.
 pub fn parse_log_line(text: &str) -> std::result::Result<Option<PricedRecord>, String> {
+    LogReader::new().read_line(text)
+}
+
+/// Reads a usage log line by line: priced records (what `llmcost cost` prints), and, given a
+/// [`RequestPricer`], request lines (what `llmcost cost` reads), priced on the way.
+///
+/// A line is a request when it has a `usage` or `response` and no `cost_usd`. A reader
+/// reuses one buffer for every line and reads the usual lines without building a
+/// `serde_json::Value` tree; other lines are read the slower way, with the same results.
+///
+/// ```
+/// use cost_core::{Catalog, Date, LogReader, RequestPricer};
+///
+/// let catalog = Catalog::bundled();
+/// let today: Date = "2026-11-23".parse().unwrap();
+/// let mut reader = LogReader::pricing(RequestPricer::new(&catalog, today));
+/// let line = r#"{"model": "claude-3-5-haiku", "usage": {"input_tokens": 550, "output_tokens": 100}}"#;
+/// let record = reader.read_line(line).unwrap().unwrap();
+/// assert_eq!(record.cost_usd.to_decimal_string(), "0.00084");
+/// assert_eq!(reader.read_line("  ").unwrap(), None);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct LogReader<'c> {
+    tape: Tape,
+    pricer: Option<RequestPricer<'c>>,
+}
+
+impl LogReader<'static> {
+    /// A reader of priced records only: a request line is not one, as for [`parse_log_line`].
+    pub fn new() -> LogReader<'static> {
+        LogReader::default()
+    }
+}
+
+impl<'c> LogReader<'c> {
+    /// A reader that also prices request lines with `pricer` (its date is that of requests
+    /// without `at`).
+    pub fn pricing(pricer: RequestPricer<'c>) -> LogReader<'c> {
+        LogReader {
+            tape: Tape::default(),
+            pricer: Some(pricer),
+        }
+    }
+
+    /// Takes back a record this reader gave, once the caller is done with it, so that the
+    /// next request line reuses its allocations (see [`RequestPricer::recycle`]).
+    pub fn recycle(&mut self, record: PricedRecord) {
+        if let Some(pricer) = &mut self.pricer {
+            pricer.recycle(record);
+        }
+    }
+
+    /// Reads one line: `Ok(None)` for a blank line.
+    ///
+    /// # Errors
+    ///
+    /// As [`parse_log_line`]; for a request line, why it could not be priced.
+    pub fn read_line(&mut self, text: &str) -> std::result::Result<Option<PricedRecord>, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        // Records as `llmcost cost` writes them, the usual lines of a log, first.
+        if let Some(record) = PricedRecord::decode_canonical(text) {
+            return check_record(record).map(Some);
+        }
+        let doc = self.tape.parse(text);
+        if let Some(pricer) = &mut self.pricer {
+            let request = match doc.map(|doc| doc.root()) {
+                Some(Json::Object(object)) => {
+                    object.find("cost_usd").is_none()
+                        && (object.find("usage").is_some() || object.find("response").is_some())
+                }
+                Some(_) => false,
+                None => match serde_json::from_str(text) {
+                    Ok(serde_json::Value::Object(map)) => {
+                        !map.contains_key("cost_usd")
+                            && (map.contains_key("usage") || map.contains_key("response"))
+                    }
+                    _ => false,
+                },
+            };
+            if request {
+                return pricer.price_parsed(doc, text).map(Some).map_err(|error| {
+                    format!("the request on this line could not be priced: {error}")
+                });
+            }
+        }
+        check_record(decode_record_slowly(text)?).map(Some)
+    }
+}
+
+/// [`LogReader::read_line`] without a pricer, through serde only: the reference the fast
+/// path agrees with.
+#[cfg(test)]
+pub(crate) fn read_line_slowly(text: &str) -> std::result::Result<Option<PricedRecord>, String> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
     }
-    let record: PricedRecord = match serde_json::from_str(text) {
-        Ok(record) => record,
-        Err(error) => {
-            // Say what `llmcost cost` said about a request it could not price.
-            if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(text) {
-                if let Some(serde_json::Value::String(message)) = map.get("error") {
-                    return Err(format!(
-                        "the request on this line was not priced: {message}"
-                    ));
-                }
+    check_record(decode_record_slowly(text)?).map(Some)
+}
+
+/// A priced record through serde: the reference [`PricedRecord::decode_canonical`] agrees
+/// with.
+fn decode_record_slowly(text: &str) -> std::result::Result<PricedRecord, String> {
+    serde_json::from_str(text).map_err(|error| {
+        // Say what `llmcost cost` said about a request it could not price.
+        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(text) {
+            if let Some(serde_json::Value::String(message)) = map.get("error") {
+                return format!("the request on this line was not priced: {message}");
             }
-            return Err(format!("not a priced record: {error}"));
         }
-    };
+        format!("not a priced record: {error}")
+    })
+}
+
+/// Checks that a decoded record adds up (see [`parse_log_line`]).
+fn check_record(record: PricedRecord) -> std::result::Result<PricedRecord, String> {
     record.usage.validate().map_err(|e| format!("usage.{e}"))?;
     let mut sum = Usd::ZERO;
     for (name, component) in record.components.named() {
@@ -96,7 +202,7 @@ pub fn parse_log_line(text: &str) -> std::result::Result<Option<PricedRecord>, S
             record.cost_usd
         ));
     }
-    Ok(Some(record))
+    Ok(record)
 }
 
 /// The records of a usage log, one result per non-blank line, in order.
@@ -106,9 +212,10 @@ pub fn parse_log_line(text: &str) -> std::result::Result<Option<PricedRecord>, S
 pub fn log_records(
     text: &str,
 ) -> impl Iterator<Item = std::result::Result<PricedRecord, LineError>> + '_ {
+    let mut reader = LogReader::new();
     text.lines()
         .enumerate()
-        .filter_map(|(index, line)| match parse_log_line(line) {
+        .filter_map(move |(index, line)| match reader.read_line(line) {
             Ok(None) => None,
             Ok(Some(record)) => Some(Ok(record)),
             Err(reason) => Some(Err(LineError {
@@ -808,8 +915,8 @@ impl Interner {
 /// The multiply-rotate hash of rustc's `FxHasher`: a few cycles per word, several times
 /// faster than SipHash on short keys. It does not resist deliberately colliding keys, which a
 /// user's own usage log has no reason to contain.
-#[derive(Default, Clone, Copy)]
-struct FastHasher(u64);
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
 
 impl FastHasher {
     fn mix(&mut self, word: u64) {
@@ -852,7 +959,7 @@ impl Hasher for FastHasher {
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 // ------------------------------------------------------------------------------------------
 // CSV and exact ratios

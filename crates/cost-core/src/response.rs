@@ -221,7 +221,14 @@ pub struct ParsedResponse {
 /// not an object, an undetectable or ambiguous shape, a missing required count, a count
 /// that is not a non-negative whole number up to [`MAX_TOKENS`], or a part above its total.
 pub fn parse_usage(usage: &Value, format: Option<UsageFormat>) -> Result<(Usage, UsageFormat)> {
-    let object = usage_object(usage, "")?;
+    parse_usage_object(usage_object(usage, "")?, format)
+}
+
+/// [`parse_usage`] over any [`JsonObject`]: serde_json's map, or the fast path's tape.
+pub(crate) fn parse_usage_object<'a, O: JsonObject<'a>>(
+    object: O,
+    format: Option<UsageFormat>,
+) -> Result<(Usage, UsageFormat)> {
     let format = match format {
         Some(format) => format,
         None => detected(detect(object), object, "")?,
@@ -392,20 +399,55 @@ enum Detection<'a> {
     Unknown,
 }
 
-fn detect(object: &Object) -> Detection<'_> {
-    if !object.is_empty()
-        && object
-            .keys()
-            .all(|k| NORMALIZED_FIELDS.contains(&k.as_str()))
-    {
+// `detect` turns a shape into a bit by its discriminant: `ALL` lists them in that order.
+const _: () = {
+    let mut n = 0;
+    while n < UsageFormat::ALL.len() {
+        assert!(UsageFormat::ALL[n] as usize == n);
+        n += 1;
+    }
+};
+
+fn detect<'a, O: JsonObject<'a>>(object: O) -> Detection<'a> {
+    if object.len() > 0 && object.keys().all(|k| NORMALIZED_FIELDS.contains(&k)) {
         return Detection::Found(UsageFormat::Normalized);
     }
+    // Which shapes the keys vote for, as bits of `UsageFormat::ALL`; the keys behind each
+    // vote are only gathered for the error when several shapes remain.
+    let bit = |shape: UsageFormat| 1u8 << shape as u8;
+    let mut voted = 0u8;
+    for key in object.keys() {
+        if let Some(shape) = key_shape(key) {
+            voted |= bit(shape);
+        }
+    }
+    // OpenRouter is the OpenAI Chat shape plus its own keys.
+    if voted & bit(UsageFormat::Openrouter) != 0 {
+        voted &= !bit(UsageFormat::OpenaiChat);
+    }
+    match voted.count_ones() {
+        1 => Detection::Found(UsageFormat::ALL[voted.trailing_zeros() as usize]),
+        0 if object.contains_key("input_tokens")
+            && object.contains_key("total_tokens")
+            && object
+                .keys()
+                .all(|k| matches!(k, "input_tokens" | "output_tokens" | "total_tokens")) =>
+        {
+            Detection::Found(UsageFormat::OpenaiResponses)
+        }
+        0 => Detection::Unknown,
+        _ => Detection::Ambiguous(votes(object)),
+    }
+}
+
+/// The shapes a usage object's keys vote for, each with its keys, in key order.
+fn votes<'a, O: JsonObject<'a>>(object: O) -> Vec<(UsageFormat, Vec<&'a str>)> {
     let mut votes: Vec<(UsageFormat, Vec<&str>)> = Vec::new();
     for key in object.keys() {
         if let Some(shape) = key_shape(key) {
             match votes.iter_mut().find(|(s, _)| *s == shape) {
                 Some((_, keys)) => keys.push(key),
-                None => votes.push((shape, vec![key.as_str()])),
+                None => votes.push((shape, vec![key])),
             }
         }
     }
@@ -424,26 +466,15 @@ fn detect(object: &Object) -> Detection<'_> {
             }
         }
     }
-    match votes.len() {
-        1 => Detection::Found(votes[0].0),
-        0 if object.contains_key("input_tokens")
-            && object.contains_key("total_tokens")
-            && object.keys().all(|k| {
-                matches!(
-                    k.as_str(),
-                    "input_tokens" | "output_tokens" | "total_tokens"
-                )
-            }) =>
-        {
-            Detection::Found(UsageFormat::OpenaiResponses)
-        }
-        0 => Detection::Unknown,
-        _ => Detection::Ambiguous(votes),
-    }
+    votes
 }
 
 /// The detected format, or the error explaining why there is none.
-fn detected(detection: Detection<'_>, object: &Object, base: &str) -> Result<UsageFormat> {
+fn detected<'a, O: JsonObject<'a>>(
+    detection: Detection<'_>,
+    object: O,
+    base: &str,
+) -> Result<UsageFormat> {
     match detection {
         Detection::Found(format) => Ok(format),
         Detection::Unknown => Err(invalid(
@@ -557,22 +588,96 @@ fn model_name(object: &Object, format: UsageFormat) -> Result<Option<String>> {
 // ---------------------------------------------------------------------------------------
 // Reading each shape
 
-/// A JSON object being read, with its path for errors (`""` for the root).
-struct Fields<'a> {
-    object: &'a Object,
-    base: String,
+/// A JSON object as the usage readers see it: serde_json's map (`&Map<String, Value>`), or a
+/// line decoded by the fast path (`crate::tape`). The readers are written once, over this.
+pub(crate) trait JsonObject<'a>: Copy {
+    /// The value under `key`.
+    fn get(self, key: &str) -> Option<Item<Self>>;
+    /// The keys, in the object's order.
+    fn keys(self) -> impl Iterator<Item = &'a str>;
+    /// How many keys.
+    fn len(self) -> usize;
+    /// The value under `key` as short JSON text, for messages.
+    fn describe(self, key: &str) -> String;
+
+    /// Whether `key` is present.
+    fn contains_key(self, key: &str) -> bool {
+        self.keys().any(|k| k == key)
+    }
 }
 
-impl<'a> Fields<'a> {
-    fn new(object: &'a Object, base: &str) -> Fields<'a> {
+/// A value in a [`JsonObject`], as the usage readers distinguish them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Item<O> {
+    /// `null`.
+    Null,
+    /// A number that is a `u64` (serde_json's `as_u64`).
+    Whole(u64),
+    /// Any other number, as `f64` (serde_json's `as_f64`).
+    Float(f64),
+    /// A nested object.
+    Object(O),
+    /// A string, a bool or an array: never what a reader wants.
+    Other,
+}
+
+impl<'a> JsonObject<'a> for &'a Object {
+    fn get(self, key: &str) -> Option<Item<Self>> {
+        Some(match Map::get(self, key)? {
+            Value::Null => Item::Null,
+            Value::Number(number) => match number.as_u64() {
+                Some(whole) => Item::Whole(whole),
+                None => number.as_f64().map_or(Item::Other, Item::Float),
+            },
+            Value::Object(object) => Item::Object(object),
+            _ => Item::Other,
+        })
+    }
+
+    fn keys(self) -> impl Iterator<Item = &'a str> {
+        Map::keys(self).map(String::as_str)
+    }
+
+    fn len(self) -> usize {
+        Map::len(self)
+    }
+
+    fn describe(self, key: &str) -> String {
+        Map::get(self, key).map(describe).unwrap_or_default()
+    }
+
+    fn contains_key(self, key: &str) -> bool {
+        Map::contains_key(self, key)
+    }
+}
+
+/// A JSON object being read, with its path for errors: `base` (`""` for the root), then
+/// `nested`, the key of a nested object being read. Paths are only built for errors.
+struct Fields<'p, O> {
+    object: O,
+    base: &'p str,
+    nested: Option<&'p str>,
+}
+
+impl<'p, 'a, O: JsonObject<'a>> Fields<'p, O> {
+    fn new(object: O, base: &'p str) -> Fields<'p, O> {
         Fields {
             object,
-            base: base.to_owned(),
+            base,
+            nested: None,
+        }
+    }
+
+    /// The path of this object itself.
+    fn own_path(&self) -> String {
+        match self.nested {
+            Some(nested) => join(self.base, nested),
+            None => self.base.to_owned(),
         }
     }
 
     fn path(&self, key: &str) -> String {
-        join(&self.base, key)
+        join(&self.own_path(), key)
     }
 
     fn has(&self, key: &str) -> bool {
@@ -581,17 +686,20 @@ impl<'a> Fields<'a> {
 
     /// An optional count: `None` when absent or `null`.
     fn count(&self, key: &str) -> Result<Option<u64>> {
-        match self.object.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => token_count(value, &self.path(key)).map(Some),
-        }
+        self.number(key, true)
     }
 
     /// An optional total of several counts (may exceed [`MAX_TOKENS`]).
     fn total(&self, key: &str) -> Result<Option<u64>> {
+        self.number(key, false)
+    }
+
+    fn number(&self, key: &str, bounded: bool) -> Result<Option<u64>> {
         match self.object.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => whole_number(value, &self.path(key), false).map(Some),
+            None | Some(Item::Null) => Ok(None),
+            Some(item) => whole_number(item, bounded).map(Some).map_err(|problem| {
+                problem.error(&self.path(key), &self.object.describe(key), bounded)
+            }),
         }
     }
 
@@ -611,16 +719,22 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional nested object: `None` when absent or `null`.
-    fn object(&self, key: &str) -> Result<Option<Fields<'a>>> {
+    fn object<'q>(&'q self, key: &'q str) -> Result<Option<Fields<'q, O>>> {
         match self.object.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Object(object)) => Ok(Some(Fields {
-                object,
-                base: self.path(key),
-            })),
-            Some(other) => Err(invalid(
+            None | Some(Item::Null) => Ok(None),
+            Some(Item::Object(object)) => {
+                // The readers nest one level (`usage.prompt_tokens_details`), which is all a
+                // path of `base` and `nested` can say.
+                debug_assert!(self.nested.is_none(), "usage objects nest one level");
+                Ok(Some(Fields {
+                    object,
+                    base: self.base,
+                    nested: Some(key),
+                }))
+            }
+            Some(_) => Err(invalid(
                 &self.path(key),
-                format!("expected an object, got {}", describe(other)),
+                format!("expected an object, got {}", self.object.describe(key)),
             )),
         }
     }
@@ -651,7 +765,11 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn parse_as(format: UsageFormat, object: &Object, base: &str) -> Result<(Usage, Option<String>)> {
+fn parse_as<'a, O: JsonObject<'a>>(
+    format: UsageFormat,
+    object: O,
+    base: &str,
+) -> Result<(Usage, Option<String>)> {
     let fields = Fields::new(object, base);
     let (usage, cost) = match format {
         UsageFormat::Normalized => (normalized(&fields)?, None),
@@ -669,11 +787,11 @@ fn parse_as(format: UsageFormat, object: &Object, base: &str) -> Result<(Usage, 
     Ok((usage, cost))
 }
 
-fn normalized(fields: &Fields<'_>) -> Result<Usage> {
+fn normalized<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
     if let Some(key) = fields
         .object
         .keys()
-        .find(|k| !NORMALIZED_FIELDS.contains(&k.as_str()))
+        .find(|k| !NORMALIZED_FIELDS.contains(k))
     {
         return Err(invalid(
             &fields.path(key),
@@ -695,7 +813,7 @@ fn normalized(fields: &Fields<'_>) -> Result<Usage> {
     })
 }
 
-fn anthropic(fields: &Fields<'_>) -> Result<Usage> {
+fn anthropic<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
     let format = UsageFormat::Anthropic;
     fields.reject(
         &["input_tokens_details"],
@@ -715,7 +833,7 @@ fn anthropic(fields: &Fields<'_>) -> Result<Usage> {
             let sum = write_5m + write_1h;
             if let Some(creation) = creation.filter(|&c| c != sum) {
                 return Err(invalid(
-                    &breakdown.base,
+                    &breakdown.own_path(),
                     format!(
                         "ephemeral_5m_input_tokens + ephemeral_1h_input_tokens ({sum}) differ \
                          from cache_creation_input_tokens ({creation})"
@@ -729,7 +847,7 @@ fn anthropic(fields: &Fields<'_>) -> Result<Usage> {
     };
     let input = sum_within_limit(
         &[uncached, write_5m, write_1h, read],
-        &fields.path("input_tokens"),
+        || fields.path("input_tokens"),
         "the whole prompt (input_tokens + cache_creation_input_tokens + cache_read_input_tokens)",
     )?;
     Ok(Usage {
@@ -750,7 +868,7 @@ struct OpenaiNames {
     output_details: &'static str,
 }
 
-fn openai_chat(fields: &Fields<'_>) -> Result<Usage> {
+fn openai_chat<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
     let format = UsageFormat::OpenaiChat;
     let prompt = fields.required("prompt_tokens", format, "prompt_tokens")?;
     let completion = fields.count_or_zero("completion_tokens")?;
@@ -767,7 +885,7 @@ fn openai_chat(fields: &Fields<'_>) -> Result<Usage> {
     )
 }
 
-fn openai_responses(fields: &Fields<'_>) -> Result<Usage> {
+fn openai_responses<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
     let format = UsageFormat::OpenaiResponses;
     fields.reject(
         &[
@@ -795,8 +913,8 @@ fn openai_responses(fields: &Fields<'_>) -> Result<Usage> {
     )
 }
 
-fn openai_parts(
-    fields: &Fields<'_>,
+fn openai_parts<'a, O: JsonObject<'a>>(
+    fields: &Fields<'_, O>,
     input: u64,
     output: u64,
     names: &OpenaiNames,
@@ -848,38 +966,26 @@ fn openai_parts(
     })
 }
 
-fn openrouter_cost(fields: &Fields<'_>) -> Result<Option<String>> {
-    let path = fields.path("cost");
-    let bad = |value: &Value| {
-        invalid(
-            &path,
+fn openrouter_cost<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Option<String>> {
+    match fields.object.get("cost") {
+        None | Some(Item::Null) => Ok(None),
+        Some(Item::Whole(whole)) => Ok(Some(whole.to_string())),
+        // `{}` of an f64 is the shortest text that reads back as the same f64, without an
+        // exponent; `+ 0.0` turns -0.0 into 0.
+        Some(Item::Float(dollars)) if dollars.is_finite() && dollars >= 0.0 => {
+            Ok(Some(format!("{}", dollars + 0.0)))
+        }
+        Some(_) => Err(invalid(
+            &fields.path("cost"),
             format!(
                 "expected a non-negative number of dollars (credits), got {}",
-                describe(value)
+                fields.object.describe("cost")
             ),
-        )
-    };
-    match fields.object.get("cost") {
-        None | Some(Value::Null) => Ok(None),
-        Some(value @ Value::Number(number)) => {
-            if let Some(whole) = number.as_u64() {
-                Ok(Some(whole.to_string()))
-            } else {
-                match number.as_f64() {
-                    Some(dollars) if dollars.is_finite() && dollars >= 0.0 => {
-                        // `{}` of an f64 is the shortest text that reads back as the same
-                        // f64, without an exponent; `+ 0.0` turns -0.0 into 0.
-                        Ok(Some(format!("{}", dollars + 0.0)))
-                    }
-                    _ => Err(bad(value)),
-                }
-            }
-        }
-        Some(other) => Err(bad(other)),
+        )),
     }
 }
 
-fn gemini(fields: &Fields<'_>) -> Result<Usage> {
+fn gemini<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
     let format = UsageFormat::Gemini;
     let prompt = fields.required("promptTokenCount", format, "promptTokenCount")?;
     let cached = fields.count_or_zero("cachedContentTokenCount")?;
@@ -897,7 +1003,7 @@ fn gemini(fields: &Fields<'_>) -> Result<Usage> {
     }
     let input = sum_within_limit(
         &[prompt, tool],
-        &fields.path("toolUsePromptTokenCount"),
+        || fields.path("toolUsePromptTokenCount"),
         "the whole prompt (promptTokenCount + toolUsePromptTokenCount)",
     )?;
     // Both `prompt + tool` (as documented) and `prompt` alone are accepted as the prompt
@@ -969,71 +1075,69 @@ fn gemini(fields: &Fields<'_>) -> Result<Usage> {
 // ---------------------------------------------------------------------------------------
 // Counts, paths and messages
 
-/// A token count: a non-negative whole JSON number up to [`MAX_TOKENS`] (`100.0` is 100).
-fn token_count(value: &Value, path: &str) -> Result<u64> {
-    whole_number(value, path, true)
+/// Why a value is not a count.
+enum NotACount {
+    /// Not a non-negative whole number.
+    Malformed,
+    /// Above the limit.
+    TooMany,
+}
+
+impl NotACount {
+    /// The error at `path`; `shown` is the value as short JSON text.
+    fn error(self, path: &str, shown: &str, bounded: bool) -> Error {
+        match self {
+            NotACount::Malformed => invalid(
+                path,
+                format!("expected a non-negative whole number of tokens, got {shown}"),
+            ),
+            NotACount::TooMany => {
+                let limit = if bounded { "the 10^15 " } else { "" };
+                invalid(
+                    path,
+                    format!("{shown} tokens is more than {limit}this tool accepts"),
+                )
+            }
+        }
+    }
 }
 
 /// A non-negative whole JSON number (`100.0` is 100): up to [`MAX_TOKENS`] if `bounded`
 /// (a count), up to `u64::MAX` otherwise (a total of several counts).
-fn whole_number(value: &Value, path: &str, bounded: bool) -> Result<u64> {
-    let not_a_count = || {
-        invalid(
-            path,
-            format!(
-                "expected a non-negative whole number of tokens, got {}",
-                describe(value)
-            ),
-        )
-    };
-    let too_many = || {
-        let limit = if bounded { "the 10^15 " } else { "" };
-        invalid(
-            path,
-            format!(
-                "{} tokens is more than {limit}this tool accepts",
-                describe(value)
-            ),
-        )
-    };
-    let Value::Number(number) = value else {
-        return Err(not_a_count());
-    };
+fn whole_number<O>(item: Item<O>, bounded: bool) -> std::result::Result<u64, NotACount> {
     let limit = if bounded { MAX_TOKENS } else { u64::MAX };
-    let count = if let Some(count) = number.as_u64() {
-        count
-    } else {
-        match number.as_f64() {
-            Some(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 => {
-                let too_big = if bounded {
-                    f > MAX_TOKENS as f64
-                } else {
-                    // `u64::MAX as f64` is 2^64, itself out of range.
-                    f >= u64::MAX as f64
-                };
-                if too_big {
-                    return Err(too_many());
-                }
-                // Exact for counts (at most 10^15 < 2^53); totals may round, as the
-                // float already did.
-                f as u64
+    let count = match item {
+        Item::Whole(count) => count,
+        Item::Float(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 => {
+            let too_big = if bounded {
+                f > MAX_TOKENS as f64
+            } else {
+                // `u64::MAX as f64` is 2^64, itself out of range.
+                f >= u64::MAX as f64
+            };
+            if too_big {
+                return Err(NotACount::TooMany);
             }
-            _ => return Err(not_a_count()),
+            // Exact for counts (at most 10^15 < 2^53); totals may round, as the
+            // float already did.
+            f as u64
         }
+        _ => return Err(NotACount::Malformed),
     };
     if count > limit {
-        return Err(too_many());
+        return Err(NotACount::TooMany);
     }
     Ok(count)
 }
 
-/// The sum of counts each at most [`MAX_TOKENS`], or an error if the sum is above it.
-fn sum_within_limit(parts: &[u64], path: &str, what: &str) -> Result<u64> {
+/// The sum of counts each at most [`MAX_TOKENS`], or an error (at `path()`) if the sum is
+/// above it.
+fn sum_within_limit(parts: &[u64], path: impl FnOnce() -> String, what: &str) -> Result<u64> {
     let sum: u128 = parts.iter().map(|&p| u128::from(p)).sum();
     match u64::try_from(sum) {
         Ok(sum) if sum <= MAX_TOKENS => Ok(sum),
         _ => Err(invalid(
-            path,
+            &path(),
             format!("{what} is {sum} tokens, more than the 10^15 this tool accepts"),
         )),
     }
@@ -1090,11 +1194,11 @@ fn truncate(mut text: String, max_chars: usize) -> String {
     text
 }
 
-fn list_keys(object: &Object) -> String {
-    if object.is_empty() {
+fn list_keys<'a, O: JsonObject<'a>>(object: O) -> String {
+    if object.len() == 0 {
         return "none (the object is empty)".to_owned();
     }
-    let mut keys: Vec<String> = object.keys().take(SHOWN_KEYS).map(|k| short(k)).collect();
+    let mut keys: Vec<String> = object.keys().take(SHOWN_KEYS).map(short).collect();
     if object.len() > SHOWN_KEYS {
         keys.push(format!("and {} more", object.len() - SHOWN_KEYS));
     }
