@@ -1,6 +1,7 @@
 //! `cargo xtask bench-tokens`: counts Pride and Prejudice in headless Chromium with llmcost's
 //! WASM tokenizer, gpt-tokenizer and tiktoken (npm), in one page load, and prints MB/s, the
-//! ratios and the time to the first full count (vocabulary load included).
+//! ratios and the time to the first full count (vocabulary load included); then repeats
+//! llmcost's cold first count in fresh browsers and prints its median and worst case.
 
 use std::path::Path;
 use std::process::Command;
@@ -11,22 +12,26 @@ use serde_json::Value;
 use crate::{project_root, serve, sh, tools};
 
 pub(crate) fn run(args: &[String]) -> Result<()> {
-    let steady_ms = args
-        .iter()
-        .position(|a| a == "--ms")
-        .and_then(|i| args.get(i + 1))
-        .map_or(Ok(3000), |v| v.parse::<u32>())
-        .context("--ms takes a number of milliseconds")?;
+    let number = |flag: &str, default: u32| -> Result<u32> {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .map_or(Ok(default), |v| v.parse::<u32>())
+            .with_context(|| format!("{flag} takes a number"))
+    };
+    let steady_ms = number("--ms", 3000)?;
+    let cold_runs = number("--cold", 10)?;
     let root = project_root();
     let site = root.join("target/bench-tokens/site");
     build_site(&root, &site)?;
     tools::chromium()?;
     let port = serve::start(&site, 0)?;
     let url = format!("http://127.0.0.1:{port}/index.html?ms={steady_ms}");
-    println!("$ node bench/tokens/run.mjs {url}");
+    println!("$ node bench/tokens/run.mjs {url} {cold_runs}");
     let out = Command::new("node")
         .arg(root.join("bench/tokens/run.mjs"))
         .arg(&url)
+        .arg(cold_runs.to_string())
         .output()
         .context("cannot run node")?;
     eprint!("{}", String::from_utf8_lossy(&out.stderr));
@@ -75,12 +80,16 @@ fn build_site(root: &Path, site: &Path) -> Result<()> {
         ],
     )?;
     // Optimize as the app's build will: binaryen 132 from npm (Debian's 108 breaks modules).
+    // wasm-opt inlines every function that has a single caller; `count_span` must stay out
+    // of line, or the whole first count runs in V8's baseline tier (V8 switches a function to
+    // its optimized code only at its next call), about twice as slow.
     let module = pkg.join("cost_wasm_bg.wasm");
     let module = module.to_str().context("non-UTF-8 path")?;
     let wasm_opt = root.join("bench/tokens/node_modules/.bin/wasm-opt");
     sh(
         wasm_opt.to_str().context("non-UTF-8 path")?,
         &[
+            "--no-inline=*count_span*",
             "-O3",
             "--enable-bulk-memory",
             "--enable-nontrapping-float-to-int",
@@ -141,7 +150,64 @@ fn report(results: &Value) -> Result<()> {
             t["first_count_ms"].as_f64().unwrap_or(0.0)
         );
     }
+    let phases = [
+        ("module (glue, fetch, compile)", "module"),
+        ("vocabulary fetch (meanwhile)", "vocab_fetch"),
+        ("vocabulary load", "vocab_load"),
+        ("count", "first_count"),
+    ];
+    let breakdown = |run: &Value| -> Vec<f64> {
+        phases
+            .iter()
+            .map(|(_, key)| run["breakdown_ms"][key].as_f64().unwrap_or(0.0))
+            .collect()
+    };
+    let first = breakdown(ours);
+    println!(
+        "llmcost first count in this page load: {}",
+        phases
+            .iter()
+            .zip(&first)
+            .map(|((name, _), ms)| format!("{name} {ms:.1}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let cold = results["cold_runs"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    if let Some(bad) = cold
+        .iter()
+        .find(|run| run["first_count"].as_u64() != Some(expected))
+    {
+        bail!("a cold run counted {}, not {expected}", bad["first_count"]);
+    }
+    if !cold.is_empty() {
+        println!(
+            "\nllmcost's cold first count, {} fresh browsers (ms): median worst",
+            cold.len()
+        );
+        let runs: Vec<Vec<f64>> = cold.iter().map(breakdown).collect();
+        for (i, (name, _)) in phases.iter().enumerate() {
+            let (median, worst) = median_and_max(runs.iter().map(|r| r[i]).collect());
+            println!("  {name:<32} {median:>8.1} {worst:>8.1}");
+        }
+        let (median, worst) = median_and_max(
+            cold.iter()
+                .map(|run| run["first_count_ms"].as_f64().unwrap_or(0.0))
+                .collect(),
+        );
+        println!("  {:<32} {median:>8.1} {worst:>8.1}", "first full count");
+    }
     let foreign = results["foreign_requests"].as_array().map_or(0, Vec::len);
     println!("requests to other origins: {foreign}");
     Ok(())
+}
+
+/// The median (the upper one of an even count) and the largest of `values`.
+fn median_and_max(mut values: Vec<f64>) -> (f64, f64) {
+    values.sort_by(f64::total_cmp);
+    (
+        values.get(values.len() / 2).copied().unwrap_or(0.0),
+        values.last().copied().unwrap_or(0.0),
+    )
 }

@@ -11,6 +11,16 @@ use anyhow::{Context, Result};
 /// Starts serving `root` on 127.0.0.1 (`port` 0: any free port); returns the port.
 /// The server runs until the process exits.
 pub(crate) fn start(root: &Path, port: u16) -> Result<u16> {
+    start_with(root, port, false)
+}
+
+/// Like [`start`], for a single-page app: a path with no file extension that names no file
+/// (`/compare?models=...`) gets `index.html`, so links into the app's pages work.
+pub(crate) fn start_app(root: &Path, port: u16) -> Result<u16> {
+    start_with(root, port, true)
+}
+
+fn start_with(root: &Path, port: u16, app: bool) -> Result<u16> {
     let listener = TcpListener::bind(("127.0.0.1", port)).context("cannot listen on 127.0.0.1")?;
     let port = listener.local_addr()?.port();
     let root = root
@@ -20,7 +30,7 @@ pub(crate) fn start(root: &Path, port: u16) -> Result<u16> {
         for stream in listener.incoming().flatten() {
             let root = root.clone();
             thread::spawn(move || {
-                let _ = handle(stream, &root);
+                let _ = handle(stream, &root, app);
             });
         }
     });
@@ -75,7 +85,10 @@ fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
+fn handle(stream: TcpStream, root: &Path, app: bool) -> std::io::Result<()> {
+    // Each response is one write: with Nagle's algorithm on, a response written in pieces on
+    // a kept-alive connection could wait for the browser's delayed ACK (40 ms on Linux).
+    stream.set_nodelay(true)?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut stream = stream;
     loop {
@@ -93,33 +106,38 @@ fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
         let mut parts = request_line.split_whitespace();
         let method = parts.next().unwrap_or("");
         let target = parts.next().unwrap_or("/");
-        let file = resolve(root, target).filter(|p| p.is_file());
+        let file = resolve(root, target).filter(|p| p.is_file()).or_else(|| {
+            let path = target.split(['?', '#']).next().unwrap_or("/");
+            let page = !path.rsplit('/').next().unwrap_or("").contains('.');
+            (app && page).then(|| root.join("index.html"))
+        });
         match (method, file) {
             ("GET" | "HEAD", Some(path)) => {
                 let body = std::fs::read(&path)?;
-                write!(
-                    stream,
+                let mut response = format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n\r\n",
                     content_type(&path),
                     body.len()
-                )?;
+                )
+                .into_bytes();
                 if method == "GET" {
-                    stream.write_all(&body)?;
+                    response.extend_from_slice(&body);
                 }
+                stream.write_all(&response)?;
             }
             ("GET" | "HEAD", None) => {
-                let body = b"not found";
-                write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n", body.len())?;
-                stream.write_all(body)?;
+                let body = "not found";
+                let response = format!(
+                    "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                stream.write_all(response.as_bytes())?;
             }
             _ => {
-                write!(
-                    stream,
-                    "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n"
-                )?;
+                stream
+                    .write_all(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")?;
             }
         }
-        stream.flush()?;
     }
 }
 

@@ -94,6 +94,29 @@ fn vocabularies_have_the_official_sizes() {
     );
 }
 
+#[test]
+fn every_token_is_found_at_its_rank() {
+    for encoding in Encoding::ALL {
+        let vocab = &Tokenizer::bundled(encoding).vocab;
+        for rank in 0..vocab.len() as u32 {
+            let token = vocab.token(rank).unwrap();
+            assert_eq!(vocab.rank(token), Some(rank), "{encoding} {token:?}");
+            assert_eq!(vocab.merge_rank(token), rank, "{encoding} {token:?}");
+            // The same bytes but the last: another token or none, never this one.
+            let mut other = token.to_vec();
+            *other.last_mut().unwrap() ^= 0x20;
+            assert_ne!(vocab.rank(&other), Some(rank), "{encoding} {token:?}");
+        }
+        // Not tokens: a byte string longer than any token, and one token's bytes extended.
+        assert_eq!(vocab.rank(&[b'a'; 200]), None);
+        let longest = (0..vocab.len() as u32)
+            .map(|rank| vocab.token(rank).unwrap())
+            .max_by_key(|token| token.len())
+            .unwrap();
+        assert_eq!(vocab.rank(&[longest, b"x"].concat()), None, "{encoding}");
+    }
+}
+
 fn load_error(encoding: Encoding, bytes: &[u8]) -> String {
     match Tokenizer::from_bytes(encoding, bytes) {
         Ok(_) => panic!("loaded a bad asset of {} bytes", bytes.len()),

@@ -1,4 +1,4 @@
-//! The vocabulary asset: its format, its validation, and the table from token bytes to rank.
+//! The vocabulary asset: its format, its validation, and the tables from token bytes to rank.
 //!
 //! # Format (version 1)
 //!
@@ -20,8 +20,17 @@
 //! than length bytes (5 % smaller): o200k_base is 1,597,688 bytes, 944,438 gzipped
 //! (`gzip -9`); cl100k_base 744,106 and 405,699.
 //!
-//! Loading copies the body once, then builds the tables below in one pass; the digest (of
-//! every token's [`key`] hash, in rank order) is checked at the end.
+//! # Loading
+//!
+//! Loading copies the body once and reads it once, in rank order. What it writes in rank
+//! order (each token's offset and first 8 bytes) costs little; what it writes at a random
+//! place (a hash table entry) costs a wait for memory each, so the tables are small: a table
+//! of 4-byte entries for every token (2 MiB for o200k_base) and one of 16-byte [`Slot`]s for
+//! the 32,768 most frequent tokens only (1 MiB). One 16-byte slot per token, in an 8 MiB
+//! table, made loading two to three times slower, natively and in WebAssembly, for no
+//! faster count. The digest (of every token's [`key`] hash, in rank order) is checked at
+//! the end; since it proves that the tokens are the official ones, which are distinct,
+//! nothing looks for duplicates on the way.
 //!
 //! `cargo xtask vocab` writes these files from tiktoken's rank files (`xtask/src/vocab.rs`),
 //! and records each encoding's token count and digest in `tables.rs`; loading checks both, so a
@@ -36,14 +45,24 @@ const HEADER_LEN: usize = 20;
 const VERSION: u8 = 1;
 /// Tokens read per call of [`Vocab::load_batch`].
 const BATCH: usize = 4096;
-/// Tokens of lower rank also go in the small [`Vocab::hot`] table.
-const HOT_RANKS: usize = 16_384;
-/// No token of either vocabulary is longer (the longest are 128 bytes); a slot stores the
-/// length in 8 bits.
-const MAX_TOKEN_LEN: usize = 255;
+/// Tokens of lower rank also go in the [`Vocab::hot`] table.
+const HOT_RANKS: usize = 1 << 15;
+/// No token of either vocabulary is longer; a [`Vocab::table`] entry stores the length
+/// minus one in 7 bits.
+const MAX_TOKEN_LEN: usize = 128;
+/// The low bits of a [`Vocab::table`] entry: the rank plus one (0 is an empty entry).
+const RANK_BITS: u32 = 18;
+const RANK_MASK: u32 = (1 << RANK_BITS) - 1;
+/// Where the length minus one starts in a [`Vocab::table`] entry; the tag is above it.
+const LEN_SHIFT: u32 = RANK_BITS;
+const TAG_SHIFT: u32 = LEN_SHIFT + 7;
+const _: () = assert!(
+    tables::O200K_BASE.0 < RANK_MASK && tables::CL100K_BASE.0 < RANK_MASK,
+    "a rank plus one must fit in RANK_BITS"
+);
 
-/// A slot of the hash table: a token's length, rank and first 8 bytes, so that looking up a
-/// piece of up to 8 bytes (most words) touches one cache line and no token bytes.
+/// A slot of the hot table: a token's length, rank and first 8 bytes, so that looking up a
+/// frequent piece of up to 8 bytes (most words) touches one cache line.
 #[derive(Clone, Copy, Default)]
 #[repr(C, align(16))]
 struct Slot {
@@ -55,19 +74,27 @@ struct Slot {
     rank_len: u32,
 }
 
-/// A loaded vocabulary: the tokens by rank, and an open-addressing table from bytes to rank.
+/// A loaded vocabulary: the tokens by rank, and open-addressing tables from bytes to rank.
 pub(super) struct Vocab {
-    /// The asset's body: every token in rank order, each followed by a separator byte.
+    /// The asset's body: every token in rank order, each followed by a separator byte, then
+    /// 8 zero bytes, so that a token's first 8 bytes can always be read as one word.
     bytes: Vec<u8>,
     /// Token `r` is `bytes[offsets[r]..offsets[r + 1] - 1]`. Length: token count + 1.
     offsets: Vec<u32>,
-    /// Linear-probing table. Length: a power of two, at least twice the tokens.
-    slots: Vec<Slot>,
-    /// `64 - log2(slots.len())`: a hash's top bits pick its first slot.
+    /// Token `r`'s first 8 bytes, zero-padded, as a little-endian word (see [`key`]). In rank
+    /// order, so the frequent tokens' words share a few cache lines.
+    words: Vec<u64>,
+    /// Linear-probing table of every token: `tag << TAG_SHIFT | (length - 1) << LEN_SHIFT |
+    /// (rank + 1)`, 0 for an empty entry. The tag is 7 bits of the token's hash that do not
+    /// pick its first entry, so a probe for a piece that is not a token rarely reads a word.
+    /// Length: a power of two, at least twice the tokens.
+    table: Vec<u32>,
+    /// `64 - log2(table.len())`: a hash's top bits pick its first entry.
     shift: u32,
-    /// The same table for the tokens of rank below [`HOT_RANKS`] only: small enough to stay in
-    /// a core's cache, and in English prose it holds more than 80 % of the tokens (ranks
-    /// follow merge order, which follows frequency). Looked up first.
+    /// Linear-probing table of the tokens of rank below [`HOT_RANKS`], which are 83 % of the
+    /// pieces looked up in Pride and Prejudice (ranks follow merge order, which follows
+    /// frequency). Looked up first for whole pieces. Length: a power of two, at least twice
+    /// the tokens.
     hot: Vec<Slot>,
     /// `64 - log2(hot.len())`.
     hot_shift: u32,
@@ -133,12 +160,16 @@ impl Vocab {
         }
 
         let count = count as usize;
-        let table_len = (count * 2).next_power_of_two().max(2);
-        let hot_len = (count.min(HOT_RANKS) * 2).next_power_of_two().max(2);
+        let table_len = (count * 2).next_power_of_two();
+        let hot_len = (count.min(HOT_RANKS) * 2).next_power_of_two();
+        let mut bytes = Vec::with_capacity(body.len() + 8);
+        bytes.extend_from_slice(body);
+        bytes.extend_from_slice(&[0; 8]);
         let mut vocab = Vocab {
-            bytes: body.to_vec(),
+            bytes,
             offsets: Vec::with_capacity(count + 1),
-            slots: vec![Slot::default(); table_len],
+            words: Vec::with_capacity(count),
+            table: vec![0; table_len],
             shift: 64 - table_len.trailing_zeros(),
             hot: vec![Slot::default(); hot_len],
             hot_shift: 64 - hot_len.trailing_zeros(),
@@ -147,12 +178,13 @@ impl Vocab {
         let mut digest = count as u64;
         let mut i = 0;
         let mut rank = 0;
-        while rank < count {
-            let batch = (count - rank).min(BATCH);
-            (i, digest) =
-                vocab.load_batch(body, separator, rank as u32, batch as u32, i, digest)?;
-            rank += batch;
+        // Two call sites: wasm-opt inlines a function that has one caller, and a batch inlined
+        // here would keep the whole load in the engine's baseline tier.
+        while count - rank > BATCH {
+            (i, digest) = vocab.load_batch(separator, rank as u32, BATCH as u32, i, digest)?;
+            rank += BATCH;
         }
+        (i, digest) = vocab.load_batch(separator, rank as u32, (count - rank) as u32, i, digest)?;
         if i != body.len() {
             return Err(invalid(format!(
                 "{} bytes after the last token",
@@ -176,20 +208,22 @@ impl Vocab {
         Ok(vocab)
     }
 
-    /// Reads `n` tokens from `body[i..]`, enters them in the tables and folds them into the
+    /// Reads `n` tokens from `bytes[i..]`, enters them in the tables and folds them into the
     /// digest; returns where the next token starts and the digest. Kept out of line so that a
     /// browser's WebAssembly engine runs most batches in its optimizing tier (it cannot
     /// switch a call that is already running).
     #[inline(never)]
     fn load_batch(
         &mut self,
-        body: &[u8],
         separator: u8,
         first: u32,
         n: u32,
         mut i: usize,
         mut digest: u64,
     ) -> Result<(usize, u64)> {
+        let body = &self.bytes[..self.bytes.len() - 8];
+        let mask = self.table.len() - 1;
+        let hot_mask = self.hot.len() - 1;
         for rank in first..first + n {
             let start = i;
             // The first byte belongs to the token whatever it is; the rest runs to the separator.
@@ -201,45 +235,32 @@ impl Vocab {
             if len > MAX_TOKEN_LEN {
                 return Err(invalid(format!("token {rank} is {len} bytes long")));
             }
-            let (word, h) = key(&body[start..start + len]);
+            let token = &body[start..start + len];
+            let (word, h) = key(token);
             digest = (digest.rotate_left(23) ^ h).wrapping_mul(K);
-            self.insert(rank, start, len, word, h)?;
+            self.offsets.push(start as u32);
+            self.words.push(word);
+            let mut e = (h >> self.shift) as usize;
+            while self.table[e] != 0 {
+                e = (e + 1) & mask;
+            }
+            self.table[e] = tag(h) | (len as u32 - 1) << LEN_SHIFT | (rank + 1);
+            if (rank as usize) < HOT_RANKS {
+                let mut s = (h >> self.hot_shift) as usize;
+                while self.hot[s].rank_len != 0 {
+                    s = (s + 1) & hot_mask;
+                }
+                self.hot[s] = Slot {
+                    word,
+                    offset: start as u32,
+                    rank_len: rank << 8 | len as u32,
+                };
+            }
+            if let [a, b] = *token {
+                self.pairs[usize::from(a) << 8 | usize::from(b)] = rank;
+            }
         }
         Ok((i, digest))
-    }
-
-    /// Appends token `rank` (the next one) and enters it in the tables.
-    fn insert(&mut self, rank: u32, start: usize, len: usize, word: u64, h: u64) -> Result<()> {
-        let token = &self.bytes[start..start + len];
-        let slot = Slot {
-            word,
-            offset: start as u32,
-            rank_len: rank << 8 | token.len() as u32,
-        };
-        let mask = self.slots.len() - 1;
-        let mut i = (h >> self.shift) as usize;
-        while self.slots[i].rank_len != 0 {
-            let other = self.slots[i];
-            if other.rank_len & 0xff == slot.rank_len & 0xff
-                && other.word == word
-                && self.tail_matches(other.offset, token)
-            {
-                return Err(invalid(format!(
-                    "tokens {} and {rank} are the same bytes",
-                    other.rank_len >> 8
-                )));
-            }
-            i = (i + 1) & mask;
-        }
-        self.slots[i] = slot;
-        if (rank as usize) < HOT_RANKS {
-            place(&mut self.hot, self.hot_shift, h, slot);
-        }
-        if let [a, b] = *token {
-            self.pairs[usize::from(a) << 8 | usize::from(b)] = rank;
-        }
-        self.offsets.push(start as u32);
-        Ok(())
     }
 
     /// The number of tokens.
@@ -263,13 +284,12 @@ impl Vocab {
         self.rank_keyed(word, h, piece)
     }
 
-    /// The rank of `piece`, looked up in the whole table only: for the candidates of a
-    /// byte-pair merge, which are rarely frequent tokens.
+    /// The rank of `piece`, looked up in the whole table only, or `u32::MAX`: for the
+    /// candidates of a byte-pair merge, which are often not tokens at all.
     #[inline]
     pub(super) fn merge_rank(&self, piece: &[u8]) -> u32 {
         let (word, h) = key(piece);
-        self.probe(&self.slots, self.shift, word, h, piece)
-            .unwrap_or(u32::MAX)
+        self.probe(word, h, piece).unwrap_or(u32::MAX)
     }
 
     /// The rank of the two-byte token `[a, b]`, or `u32::MAX`.
@@ -281,17 +301,19 @@ impl Vocab {
     /// The rank of `piece`, given its [`key`].
     #[inline]
     pub(super) fn rank_keyed(&self, word: u64, h: u64, piece: &[u8]) -> Option<u32> {
-        self.probe(&self.hot, self.hot_shift, word, h, piece)
-            .or_else(|| self.probe(&self.slots, self.shift, word, h, piece))
+        match self.probe_hot(word, h, piece) {
+            Some(rank) => Some(rank),
+            None => self.probe(word, h, piece),
+        }
     }
 
     #[inline(always)]
-    fn probe(&self, slots: &[Slot], shift: u32, word: u64, h: u64, piece: &[u8]) -> Option<u32> {
+    fn probe_hot(&self, word: u64, h: u64, piece: &[u8]) -> Option<u32> {
         let n = piece.len();
-        let mask = slots.len() - 1;
-        let mut i = (h >> shift) as usize;
+        let mask = self.hot.len() - 1;
+        let mut i = (h >> self.hot_shift) as usize;
         loop {
-            let slot = slots[i];
+            let slot = self.hot[i];
             let len = (slot.rank_len & 0xff) as usize;
             if len == 0 {
                 return None;
@@ -303,12 +325,44 @@ impl Vocab {
         }
     }
 
+    #[inline(always)]
+    fn probe(&self, word: u64, h: u64, piece: &[u8]) -> Option<u32> {
+        let n = piece.len();
+        if !(1..=MAX_TOKEN_LEN).contains(&n) {
+            return None;
+        }
+        let wanted = tag(h) | (n as u32 - 1) << LEN_SHIFT;
+        let mask = self.table.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        loop {
+            let entry = self.table[i];
+            if entry == 0 {
+                return None;
+            }
+            if entry & !RANK_MASK == wanted {
+                let rank = (entry & RANK_MASK) - 1;
+                if self.words[rank as usize] == word
+                    && (n <= 8 || self.tail_matches(self.offsets[rank as usize], piece))
+                {
+                    return Some(rank);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     /// Whether the token at `offset`, of `piece`'s length, ends like it after the first 8 bytes.
     #[inline]
     fn tail_matches(&self, offset: u32, piece: &[u8]) -> bool {
         let offset = offset as usize;
         piece.len() <= 8 || self.bytes.get(offset + 8..offset + piece.len()) == Some(&piece[8..])
     }
+}
+
+/// The tag of a [`Vocab::table`] entry for hash `h`: bits that do not pick the first entry.
+#[inline(always)]
+fn tag(h: u64) -> u32 {
+    (h as u32) << TAG_SHIFT
 }
 
 /// How far after `from` the first `byte` of `data` is (`None`: nowhere), a word at a time.
@@ -334,16 +388,6 @@ fn find(data: &[u8], from: usize, byte: u8) -> Option<usize> {
         .map(|p| i - from + p)
 }
 
-/// Puts `slot` in the first free slot of its probe sequence.
-fn place(slots: &mut [Slot], shift: u32, h: u64, slot: Slot) {
-    let mask = slots.len() - 1;
-    let mut i = (h >> shift) as usize;
-    while slots[i].rank_len != 0 {
-        i = (i + 1) & mask;
-    }
-    slots[i] = slot;
-}
-
 fn invalid(message: impl Into<String>) -> Error {
     Error::new(
         ErrorKind::InvalidVocabulary,
@@ -359,7 +403,7 @@ fn read_u32(data: &[u8], at: usize) -> u32 {
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// A byte string's table key: its first 8 bytes zero-padded as a little-endian word, and a
-/// hash (the table's, the piece cache's and the digest's).
+/// hash (the tables', the piece cache's and the digest's).
 ///
 /// Strings of up to 8 bytes are read whole (one word, two overlapping half-words or three
 /// bytes, no loop) and the hash mixes the word with the length; longer ones mix word by
