@@ -1,0 +1,3 @@
+// Misuse: price needs a request. Must NOT compile.
+import { price } from "llmcost";
+price();
