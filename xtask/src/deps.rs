@@ -1,5 +1,7 @@
 //! The dependency-direction check: `cost-core` must never pull in a UI, wasm, CLI or
-//! network crate. Reads `cargo metadata`, walks cost-core's normal and build dependencies.
+//! network crate, and the front ends (CLI, WASM package, web app) depend on cost-core and
+//! never on each other. Reads `cargo metadata`, walks cost-core's normal and build
+//! dependencies.
 
 use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
@@ -98,6 +100,27 @@ pub(crate) fn check() -> Result<()> {
             "cost-core's dependency tree has forbidden crates:\n  {}",
             bad.join("\n  ")
         );
+    }
+    // The front ends depend on cost-core, never on each other (`www` calls cost-core
+    // directly, not through cost-wasm).
+    const FRONT_ENDS: [&str; 3] = ["cost-cli", "cost-wasm", "llmcost-www"];
+    for front in FRONT_ENDS {
+        let Some((id, _)) = names.iter().find(|(_, name)| **name == front) else {
+            continue;
+        };
+        let direct: Vec<&str> = nodes
+            .get(id)
+            .and_then(|n| n["deps"].as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|d| names.get(d["pkg"].as_str()?).copied())
+            .collect();
+        if let Some(other) = direct.iter().find(|d| FRONT_ENDS.contains(d)) {
+            bail!("{front} depends on {other}: front ends depend on cost-core only");
+        }
+        if !direct.contains(&"cost-core") {
+            bail!("{front} does not depend on cost-core");
+        }
     }
     println!(
         "cost-core depends on {} crates, none forbidden: {}",

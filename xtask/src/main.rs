@@ -1,15 +1,18 @@
 //! `cargo xtask`: project automation in Rust, so CI and people run the same steps.
 //!
 //! - `cargo xtask test`: every test the project has (what `.ci/run` and the README run).
-//! - `cargo xtask run`: the main job (for now: `llmcost` prices a sample usage log).
+//! - `cargo xtask run`: the main job: build the web app and serve it on 127.0.0.1.
+//! - `cargo xtask demo`: the command line on the sample novel and usage log.
 //! - `cargo xtask deps`: check that `cost-core` keeps out the crates it must never use.
 
 mod bench;
 mod bench_tokens;
 mod deps;
+mod package;
 mod serve;
 mod tools;
 mod vocab;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,11 +27,16 @@ fn main() -> Result<()> {
     std::env::set_current_dir(&root).context("cannot enter the project root")?;
     match task {
         "test" => test(),
-        "run" => run(&args[1..]),
+        "run" => web::run(&args[1..]),
+        "demo" => demo(&args[1..]),
+        "test-web" => web::test(),
+        "bench-web" => web::bench(),
         "deps" => deps::check(),
         "bench-log" => bench::log(&args[1..]),
         "bench-tokens" => bench_tokens::run(&args[1..]),
         "vocab" => vocab::run(&args[1..]),
+        "package" => package::run(&args[1..]),
+        "test-package" => package::test(),
         "help" | "--help" | "-h" => {
             println!("{}", HELP.trim());
             Ok(())
@@ -42,9 +50,19 @@ cargo xtask <task>
 
 tasks:
   test    run every test: formatting, clippy, native tests, the wasm32 build of
-          cost-core, and the dependency-direction check (this is what CI runs)
-  run     the main job with `llmcost`: estimate Pride and Prejudice on five models,
+          cost-core, the dependency-direction check, and the web app's component and
+          end-to-end tests in headless Chromium, and the npm package's JavaScript and
+          TypeScript tests (this is what CI runs)
+  run [--port N]
+          build the web app (installing Trunk, wasm-bindgen-cli, binaryen when missing)
+          and serve it on 127.0.0.1 (port 8080, or a free one; it prints the address)
+  demo    the command line: estimate Pride and Prejudice on five models with `llmcost`,
           then price a sample usage log
+  test-web
+          only the web app's tests: component tests and end-to-end tests in Chromium
+  bench-web
+          the web app in headless Chromium: download size, start-up, and dropping
+          Pride and Prejudice to a table of 60 models
   deps    check that cost-core's dependency tree has no forbidden crate
   bench-log [--lines N]
           price an N-line usage log (default 1,000,000) with llmcost on one core, and
@@ -53,6 +71,12 @@ tasks:
           count Pride and Prejudice in headless Chromium with llmcost (WASM),
           gpt-tokenizer and tiktoken (npm); prints MB/s, ratios, first-count time
   vocab   rebuild cost-core's tokenizer vocabularies and Unicode tables (--check: verify)
+  package [--no-opt]
+          build the `llmcost` npm package (web, bundler and nodejs targets, wasm-opt'd)
+          into target/npm/llmcost/ and print the main module's gzipped size
+  test-package
+          build the npm package, then run its JavaScript tests (node --test) and the
+          TypeScript check of its typed examples
 ";
 
 pub(crate) fn project_root() -> PathBuf {
@@ -99,6 +123,25 @@ fn test() -> Result<()> {
             &[
                 "clippy",
                 "--workspace",
+                "--exclude",
+                "llmcost-www",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )?;
+        // The web app only builds for the browser.
+        tools::wasm_target()?;
+        sh(
+            "cargo",
+            &[
+                "clippy",
+                "-p",
+                "llmcost-www",
+                "--target",
+                "wasm32-unknown-unknown",
                 "--all-targets",
                 "--locked",
                 "--",
@@ -122,8 +165,19 @@ fn test() -> Result<()> {
         )
     })?;
     step("native tests", &mut || {
-        sh("cargo", &["test", "--workspace", "--locked"])
+        sh(
+            "cargo",
+            &[
+                "test",
+                "--workspace",
+                "--exclude",
+                "llmcost-www",
+                "--locked",
+            ],
+        )
     })?;
+    step("web app in Chromium", &mut web::test)?;
+    step("npm package from JavaScript", &mut package::test)?;
     println!("\n== summary");
     for (name, took) in &steps {
         println!("  ok  {name:<28} {:>6.1}s", took.as_secs_f64());
@@ -135,7 +189,7 @@ fn test() -> Result<()> {
     Ok(())
 }
 
-fn run(extra: &[String]) -> Result<()> {
+fn demo(extra: &[String]) -> Result<()> {
     sh(
         "cargo",
         &["build", "--locked", "--release", "-p", "cost-cli"],

@@ -43,6 +43,21 @@ pub(crate) fn wasm_bindgen() -> Result<()> {
     )
 }
 
+/// The Trunk version that builds the web app (0.22 needs a newer rustc).
+pub(crate) const TRUNK: &str = "0.21.14";
+
+/// Trunk, through `cargo install --locked` (about 6 minutes once).
+pub(crate) fn trunk() -> Result<()> {
+    let have = version_of("trunk", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(TRUNK) {
+        return Ok(());
+    }
+    sh(
+        "cargo",
+        &["install", "trunk", "--version", TRUNK, "--locked"],
+    )
+}
+
 /// Debian's Chromium and ChromeDriver (as root, through apt-get) unless present.
 pub(crate) fn chromium() -> Result<()> {
     if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
