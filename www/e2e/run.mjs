@@ -79,7 +79,7 @@ async function tableCosts(page) {
 
 /** `llmcost estimate` on the same inputs, as JSON. */
 function cliEstimate(extra = []) {
-  const exe = join(root, "target/debug/llmcost");
+  const exe = process.env.LLMCOST_CLI ?? join(root, "target/debug/llmcost");
   const out = execFileSync(
     exe,
     ["estimate", novel, "--pipeline", "one-prompt-per-sentence", "--models", DEFAULT_MODELS.join(","), "--format", "jsonl", ...extra],

@@ -86,6 +86,13 @@ pub(crate) fn project_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set, else `target/` in the root.
+pub(crate) fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project_root().join("target"))
+}
+
 /// Runs a command, echoing it, failing with its exit status.
 pub(crate) fn sh(program: &str, args: &[&str]) -> Result<()> {
     println!("$ {program} {}", args.join(" "));

@@ -58,7 +58,7 @@ fn build(optimize: bool) -> Result<PathBuf> {
             "wasm-release",
         ],
     )?;
-    let input = root.join("target/wasm32-unknown-unknown/wasm-release/cost_wasm.wasm");
+    let input = crate::target_dir().join("wasm32-unknown-unknown/wasm-release/cost_wasm.wasm");
     let out = package_dir(&root);
     if out.exists() {
         fs::remove_dir_all(&out).with_context(|| format!("cannot clear {}", out.display()))?;

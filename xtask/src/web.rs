@@ -118,6 +118,7 @@ fn end_to_end(root: &Path, dist: &Path) -> Result<()> {
         .arg(root.join("www/e2e/run.mjs"))
         .arg(&url)
         .env("LLMCOST_ROOT", root)
+        .env("LLMCOST_CLI", crate::target_dir().join("debug/llmcost"))
         .status()
         .context("cannot run node")?;
     if !status.success() {
