@@ -8,8 +8,8 @@ use crate::date::Date;
 use crate::error::{Error, ErrorKind, Result};
 use crate::money::UsdPerMtok;
 
-/// The catalog compiled into every build: `data/catalog.toml`.
-const BUNDLED_CATALOG: &str = include_str!("../data/catalog.toml");
+/// The catalog compiled into every build: `data/catalog.toml`, turned into JSON by build.rs.
+const BUNDLED_CATALOG: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"));
 
 /// Where a model's prices came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -254,7 +254,7 @@ impl Catalog {
     ///
     /// Never in a released build: `bundled_catalog_is_valid` decodes it in the test suite.
     pub fn bundled() -> Catalog {
-        Catalog::from_toml(BUNDLED_CATALOG, Origin::Bundled)
+        Catalog::from_json(BUNDLED_CATALOG, Origin::Bundled)
             .unwrap_or_else(|error| panic!("the bundled catalog is invalid: {error}"))
     }
 
@@ -274,6 +274,7 @@ impl Catalog {
     /// # Errors
     ///
     /// [`ErrorKind::InvalidCatalog`] with the path of the first bad field. Nothing is half-loaded.
+    #[cfg(feature = "toml")]
     pub fn from_toml(text: &str, origin: Origin) -> Result<Catalog> {
         let file = crate::decode::decode_toml(text)?;
         crate::decode::build(file, origin)
@@ -502,15 +503,19 @@ impl Catalog {
         let mut scored: Vec<(usize, String)> = Vec::new();
         for model in &self.models {
             let mut best = usize::MAX;
+            let allowed = (target_tail.len() / 2).max(3);
             for candidate in std::iter::once(&model.id).chain(&model.aliases) {
                 let key = normalize(candidate);
-                let mut distance = edit_distance(&target_tail, &key);
+                let length_gap = key.len().abs_diff(target_tail.len());
                 if key.starts_with(&target_tail) || target_tail.starts_with(&key) {
-                    distance = distance.min(key.len().abs_diff(target_tail.len()).min(3));
+                    best = best.min(length_gap.min(3));
                 }
-                best = best.min(distance);
+                // The edit distance is at least the difference in length: skip the quadratic
+                // work when it cannot be close enough (a 1 MB "model name" would take minutes).
+                if length_gap <= allowed && length_gap < best {
+                    best = best.min(edit_distance(&target_tail, &key));
+                }
             }
-            let allowed = (target_tail.len() / 2).max(3);
             if best <= allowed {
                 scored.push((best, model.qualified_id()));
             }
@@ -832,6 +837,35 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// build.rs turns `data/catalog.toml` into the JSON compiled in; both must decode to the
+    /// same catalog, down to every price's decimal text and every date.
+    #[cfg(feature = "toml")]
+    #[test]
+    fn the_bundled_json_is_the_catalog_toml() {
+        let from_toml =
+            Catalog::from_toml(include_str!("../data/catalog.toml"), Origin::Bundled).unwrap();
+        let bundled = Catalog::bundled();
+        assert_eq!(bundled.providers(), from_toml.providers());
+        assert_eq!(bundled.models(), from_toml.models());
+        assert!(bundled.models().len() >= 100);
+    }
+
+    #[test]
+    fn suggestions_for_a_typo_and_for_a_huge_name() {
+        let catalog = Catalog::bundled();
+        let near = catalog.suggest("claude-haiku-4-6", 5);
+        assert!(
+            near.iter().any(|n| n == "anthropic/claude-haiku-4-5"),
+            "{near:?}"
+        );
+        // A megabyte of name (pasted by mistake) is compared by length first: no suggestion,
+        // and no quadratic edit distance against every model.
+        let huge = "claude-".repeat(150_000);
+        assert!(catalog.suggest(&huge, 5).is_empty());
+        let error = catalog.find(&huge).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownModel);
+    }
 
     #[test]
     fn snapshots_are_stripped() {

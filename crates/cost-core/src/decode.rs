@@ -145,32 +145,24 @@ fn invalid(message: impl Into<String>) -> Error {
 }
 
 /// Decodes TOML text, reporting the path to the first bad field.
+#[cfg(feature = "toml")]
 pub(crate) fn decode_toml(text: &str) -> Result<CatalogFile> {
-    let deserializer =
-        toml::Deserializer::parse(text).map_err(|e| invalid(e.to_string().trim().to_string()))?;
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = inner.message().trim().to_string();
-        located(invalid(message), &path)
-    })
+    crate::de::toml(text).map_err(|e| e.into_error(ErrorKind::InvalidCatalog))
+}
+
+/// Builds without the `toml` feature (the web app, the npm package) read JSON only.
+#[cfg(not(feature = "toml"))]
+pub(crate) fn decode_toml(_text: &str) -> Result<CatalogFile> {
+    Err(invalid(
+        "this is not JSON, and this build of llmcost reads price files as JSON only: write \
+         llmcost's format as a JSON object (`{\"models\": [...]}`), or use the llmcost \
+         command, which also reads TOML",
+    ))
 }
 
 /// Decodes JSON text, reporting the path to the first bad field.
 pub(crate) fn decode_json(text: &str) -> Result<CatalogFile> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        located(invalid(e.into_inner().to_string()), &path)
-    })
-}
-
-fn located(error: Error, path: &str) -> Error {
-    if path.is_empty() || path == "." {
-        error
-    } else {
-        error.at(path)
-    }
+    crate::de::json(text).map_err(|e| e.into_error(ErrorKind::InvalidCatalog))
 }
 
 /// Validates a decoded file and builds the catalog. Providers a model names but the file

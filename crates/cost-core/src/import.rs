@@ -304,13 +304,15 @@ fn detect(text: &str) -> Result<(PriceFileFormat, Parsed)> {
         };
         return Ok((format, Parsed::Json(json)));
     }
-    match trimmed.parse::<toml::Table>() {
-        Ok(_) => Ok((PriceFileFormat::Llmcost, Parsed::Toml)),
-        Err(e) => Err(invalid(format!(
+    #[cfg(feature = "toml")]
+    if let Err(e) = trimmed.parse::<toml::Table>() {
+        return Err(invalid(format!(
             "not a recognized price file ({EXPECTED}); read as TOML: {}",
             e.to_string().trim()
-        ))),
+        )));
     }
+    // Without the `toml` feature, `decode_toml` says this build reads JSON only.
+    Ok((PriceFileFormat::Llmcost, Parsed::Toml))
 }
 
 fn is_litellm_entry(value: &Value) -> bool {

@@ -34,6 +34,7 @@
 mod budget;
 mod catalog;
 mod date;
+mod de;
 mod decode;
 mod error;
 mod estimate;

@@ -263,12 +263,8 @@ impl Pipeline {
     /// (`phases[1].output.fixed.low`): malformed JSON, an unknown field, a negative size, or
     /// anything [`Pipeline::validate`] refuses.
     pub fn from_json(text: &str) -> Result<Pipeline> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let pipeline: Pipeline = serde_path_to_error::deserialize(&mut deserializer)
-            .map_err(|e| decode_error(e.path().to_string(), e.into_inner().to_string()))?;
-        deserializer
-            .end()
-            .map_err(|e| invalid(format!("trailing characters after the pipeline: {e}")))?;
+        let pipeline: Pipeline =
+            crate::de::json(text).map_err(|e| e.into_error(ErrorKind::InvalidRequest))?;
         pipeline.validate()?;
         Ok(pipeline)
     }
@@ -278,15 +274,10 @@ impl Pipeline {
     /// # Errors
     ///
     /// As [`Pipeline::from_json`].
+    #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Pipeline> {
-        let deserializer = toml::Deserializer::parse(text)
-            .map_err(|e| invalid(e.to_string().trim().to_string()))?;
-        let pipeline: Pipeline = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-            decode_error(
-                e.path().to_string(),
-                e.into_inner().message().trim().to_string(),
-            )
-        })?;
+        let pipeline: Pipeline =
+            crate::de::toml(text).map_err(|e| e.into_error(ErrorKind::InvalidRequest))?;
         pipeline.validate()?;
         Ok(pipeline)
     }
@@ -297,6 +288,7 @@ impl Pipeline {
     }
 
     /// The pipeline as TOML.
+    #[cfg(feature = "toml")]
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a pipeline always serializes to TOML")
     }
@@ -447,15 +439,6 @@ fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidRequest, message)
 }
 
-fn decode_error(path: String, message: String) -> Error {
-    let error = invalid(message.trim().to_string());
-    if path.is_empty() || path == "." {
-        error
-    } else {
-        error.at(path)
-    }
-}
-
 /// A pipeline users start from, compiled in from `data/presets/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Preset {
@@ -465,29 +448,8 @@ pub struct Preset {
     pub pipeline: Pipeline,
 }
 
-/// The preset files, in display order: (file name, text).
-const PRESETS: [(&str, &str); 5] = [
-    (
-        "one-prompt-per-sentence.toml",
-        include_str!("../data/presets/one-prompt-per-sentence.toml"),
-    ),
-    (
-        "summarize-each-chapter.toml",
-        include_str!("../data/presets/summarize-each-chapter.toml"),
-    ),
-    (
-        "translate-in-chunks.toml",
-        include_str!("../data/presets/translate-in-chunks.toml"),
-    ),
-    (
-        "modernize-edit-final.toml",
-        include_str!("../data/presets/modernize-edit-final.toml"),
-    ),
-    (
-        "conversation.toml",
-        include_str!("../data/presets/conversation.toml"),
-    ),
-];
+/// The preset files (`data/presets/*.toml`, in display order), as a JSON array made by build.rs.
+const PRESETS: &str = include_str!(concat!(env!("OUT_DIR"), "/presets.json"));
 
 /// Every preset, in display order.
 ///
@@ -495,10 +457,13 @@ const PRESETS: [(&str, &str); 5] = [
 ///
 /// Never in a released build: the test suite decodes every preset.
 pub fn presets() -> Vec<Preset> {
-    PRESETS
-        .iter()
-        .map(|(file, text)| {
-            parse_preset(text).unwrap_or_else(|e| panic!("preset {file} is invalid: {e}"))
+    let files: Vec<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_str(PRESETS).expect("build.rs writes an array of tables");
+    files
+        .into_iter()
+        .enumerate()
+        .map(|(i, file)| {
+            parse_preset(file).unwrap_or_else(|e| panic!("preset {} is invalid: {e}", i + 1))
         })
         .collect()
 }
@@ -508,16 +473,13 @@ pub fn preset(id: &str) -> Option<Preset> {
     presets().into_iter().find(|p| p.id == id)
 }
 
-/// A preset file: a pipeline in TOML with an `id` beside its `name`.
-fn parse_preset(text: &str) -> Result<Preset> {
-    let mut table: toml::Table =
-        toml::from_str(text).map_err(|e| invalid(e.to_string().trim().to_string()))?;
+/// A preset file: a pipeline with an `id` beside its `name`.
+fn parse_preset(mut table: serde_json::Map<String, serde_json::Value>) -> Result<Preset> {
     let id = match table.remove("id") {
-        Some(toml::Value::String(id)) if !id.trim().is_empty() => id,
+        Some(serde_json::Value::String(id)) if !id.trim().is_empty() => id,
         _ => return Err(invalid("a preset needs a string `id`").at("id")),
     };
-    let pipeline =
-        Pipeline::from_toml(&toml::to_string(&table).map_err(|e| invalid(e.to_string()))?)?;
+    let pipeline = Pipeline::from_json(&serde_json::Value::Object(table).to_string())?;
     Ok(Preset { id, pipeline })
 }
 
@@ -528,13 +490,34 @@ mod tests {
     #[test]
     fn presets_decode_and_have_unique_ids() {
         let all = presets();
-        assert_eq!(all.len(), PRESETS.len());
+        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/data/presets"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension() == Some("toml".as_ref()))
+            .count();
+        assert_eq!(all.len(), files, "build.rs lists every preset file");
         for (i, p) in all.iter().enumerate() {
             assert!(!p.pipeline.description.is_empty(), "{}", p.id);
             assert!(all[..i].iter().all(|q| q.id != p.id), "{}", p.id);
         }
         assert!(preset("summarize-each-chapter").is_some());
         assert!(preset("nope").is_none());
+    }
+
+    /// build.rs turns each preset's TOML into JSON; both must give the same pipeline.
+    #[test]
+    fn the_bundled_presets_are_their_toml_files() {
+        for preset in presets() {
+            let path = format!(
+                "{}/data/presets/{}.toml",
+                env!("CARGO_MANIFEST_DIR"),
+                preset.id
+            );
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut table: toml::Table = text.parse().unwrap();
+            table.remove("id");
+            let from_toml = Pipeline::from_toml(&toml::to_string(&table).unwrap()).unwrap();
+            assert_eq!(preset.pipeline, from_toml, "{path}");
+        }
     }
 
     #[test]

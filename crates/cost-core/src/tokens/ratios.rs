@@ -2,7 +2,7 @@
 //! `o200k_base`/`cl100k_base` counts and a dated, sourced table of exact ratios.
 //!
 //! The table is data: `data/token-ratios.toml`, compiled in ([`TokenRatios::bundled`]), with
-//! rows a user can replace from their own TOML ([`TokenRatios::apply_toml`]). A ratio is
+//! rows a user can replace from their own TOML ([`TokenRatios::apply_toml`]) or JSON. A ratio is
 //! a whole number of parts per thousand and may be relative to another family's estimate
 //! (Claude Opus 4.7's tokenizer is documented relative to earlier Claude). The estimate is
 //! `ceil(base × r1 × r2 ... / 1000^k)` in integers: no `f64` ever feeds a cost.
@@ -13,7 +13,8 @@ use crate::catalog::TokenizerFamily;
 use crate::date::Date;
 use crate::error::{Error, ErrorKind, Result};
 
-const BUNDLED_RATIOS: &str = include_str!("../../data/token-ratios.toml");
+/// `data/token-ratios.toml`, turned into JSON by build.rs.
+const BUNDLED_RATIOS: &str = include_str!(concat!(env!("OUT_DIR"), "/token-ratios.json"));
 
 /// Longest chain of `relative_to` links (each row may be relative to another family).
 const MAX_CHAIN: usize = 4;
@@ -109,8 +110,11 @@ impl TokenRatios {
     ///
     /// Never in a released build: the test suite decodes the bundled table.
     pub fn bundled() -> TokenRatios {
-        TokenRatios::from_toml(BUNDLED_RATIOS)
-            .unwrap_or_else(|error| panic!("the bundled token ratio table is invalid: {error}"))
+        let mut table = TokenRatios { rows: Vec::new() };
+        table
+            .apply_json(BUNDLED_RATIOS)
+            .unwrap_or_else(|error| panic!("the bundled token ratio table is invalid: {error}"));
+        table
     }
 
     /// A table from TOML text in the format of `data/token-ratios.toml` (`[[ratio]]` rows).
@@ -120,6 +124,7 @@ impl TokenRatios {
     /// [`ErrorKind::InvalidTokenRatios`] for malformed TOML, unknown fields or families, a
     /// family listed twice, a row for an exact encoding, a ratio out of range, or a
     /// `relative_to` chain that does not end at an exact encoding.
+    #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<TokenRatios> {
         let mut table = TokenRatios { rows: Vec::new() };
         table.apply_toml(text)?;
@@ -132,13 +137,26 @@ impl TokenRatios {
     /// # Errors
     ///
     /// As [`TokenRatios::from_toml`]; on error `self` is unchanged.
+    #[cfg(feature = "toml")]
     pub fn apply_toml(&mut self, text: &str) -> Result<()> {
-        let deserializer = toml::Deserializer::parse(text)
-            .map_err(|e| invalid(e.to_string().trim().to_string()))?;
-        let file: File = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-            let path = e.path().to_string();
-            invalid(e.into_inner().message().trim().to_string()).at(path)
-        })?;
+        let file: File =
+            crate::de::toml(text).map_err(|e| e.into_error(ErrorKind::InvalidTokenRatios))?;
+        self.apply(file)
+    }
+
+    /// As [`TokenRatios::apply_toml`], for the same table written as JSON
+    /// (`{"ratio": [{"family": "claude", ...}]}`).
+    ///
+    /// # Errors
+    ///
+    /// As [`TokenRatios::from_toml`]; on error `self` is unchanged.
+    pub fn apply_json(&mut self, text: &str) -> Result<()> {
+        let file: File =
+            crate::de::json(text).map_err(|e| e.into_error(ErrorKind::InvalidTokenRatios))?;
+        self.apply(file)
+    }
+
+    fn apply(&mut self, file: File) -> Result<()> {
         let mut rows = self.rows.clone();
         let mut seen = Vec::new();
         for (i, row) in file.ratio.into_iter().enumerate() {
@@ -333,6 +351,14 @@ mod tests {
             o200k_base,
             cl100k_base,
         }
+    }
+
+    /// build.rs turns `data/token-ratios.toml` into the JSON compiled in: same table.
+    #[test]
+    fn the_bundled_json_is_the_ratio_toml() {
+        let from_toml =
+            TokenRatios::from_toml(include_str!("../../data/token-ratios.toml")).unwrap();
+        assert_eq!(TokenRatios::bundled(), from_toml);
     }
 
     #[test]
