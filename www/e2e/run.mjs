@@ -262,10 +262,13 @@ test("a Compare link opens the same comparison in a new page", async () => {
 
 test("a price file is imported; a bad one changes nothing and says why", async () => {
   const { ctx, page } = await open("prices");
-  const custom = join(work, "mine.toml");
+  const custom = join(work, "mine.json");
   writeFileSync(
     custom,
-    '[[providers]]\nid = "acme"\nname = "Acme"\n\n[[models]]\nprovider = "acme"\nid = "writer-1"\nname = "Acme Writer 1"\nsource = "https://acme.example/pricing"\n\n[[models.prices]]\ninput_mtok = 0.5\noutput_mtok = 1.5\n',
+    JSON.stringify({
+      providers: [{ id: "acme", name: "Acme" }],
+      models: [{ provider: "acme", id: "writer-1", name: "Acme Writer 1", source: "https://acme.example/pricing", prices: [{ input_mtok: 0.5, output_mtok: 1.5 }] }],
+    }),
   );
   await page.setInputFiles('[data-testid="prices-import"]', custom);
   await page.fill('[data-testid="prices-search"]', "writer-1");
@@ -276,6 +279,11 @@ test("a price file is imported; a bad one changes nothing and says why", async (
   await page.setInputFiles('[data-testid="prices-import"]', bad);
   await page.waitForSelector('[data-testid="notice"].error');
   assert.match(await page.textContent('[data-testid="notice"]'), /was not loaded \(nothing changed\)/);
+  // llmcost's TOML form is for the command line; the app says it reads JSON.
+  const toml = join(work, "mine.toml");
+  writeFileSync(toml, '[[overrides]]\nmodel = "claude-haiku-4-5"\ninput_mtok = "9"\n');
+  await page.setInputFiles('[data-testid="prices-import"]', toml);
+  await page.waitForFunction(() => /JSON only/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""));
   // The custom model survives a reload and prices in Compare.
   const other = await open("compare?m=acme/writer-1&in=1000000&out=0&calls=1", ctx);
   await other.page.waitForSelector('[data-testid="compare-total"]');

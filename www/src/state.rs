@@ -53,7 +53,8 @@ pub fn build_catalog(prices: &SavedPrices) -> PricedCatalog {
     let mut errors = Vec::new();
     for layer in &prices.layers {
         // `load_prices` is all or nothing: a bad layer leaves the catalog as it was.
-        if let Err(e) = catalog.load_prices(&layer.text, MergePolicy::Replace) {
+        let text = crate::storage::layer_json(&layer.text);
+        if let Err(e) = catalog.load_prices(&text, MergePolicy::Replace) {
             errors.push(format!("{}: {e}", layer.name));
         }
     }

@@ -171,6 +171,104 @@ pub struct PriceLayer {
     pub added_ms: u64,
 }
 
+/// A price layer's text as the web app loads it: JSON.
+///
+/// Layers this app saved before it read JSON only were written in llmcost's TOML format by
+/// the Prices page's forms (a custom model, a price override): `[[table]]` headers and
+/// `key = "text"` or `key = 123` lines. Those are rewritten as the same tables in JSON, so a
+/// user's saved models keep applying. Any other text is returned as it is (and `load_prices`
+/// explains what it reads).
+pub fn layer_json(text: &str) -> std::borrow::Cow<'_, str> {
+    match simple_toml_as_json(text) {
+        Some(json) => std::borrow::Cow::Owned(json),
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+/// The TOML subset the Prices page wrote, as JSON; `None` for anything else.
+fn simple_toml_as_json(text: &str) -> Option<String> {
+    use serde_json::{Map, Value};
+    let text = text.trim_start_matches('\u{feff}');
+    let first = text.trim_start();
+    if first.starts_with('{') || !first.starts_with("[[") {
+        return None;
+    }
+    let mut root = Map::new();
+    // The table the next `key = value` lines go into: a path of array-of-table names.
+    let mut current: Option<Vec<String>> = None;
+    fn table<'a>(
+        root: &'a mut Map<String, Value>,
+        path: &[String],
+    ) -> Option<&'a mut Map<String, Value>> {
+        let (last, parents) = path.split_last()?;
+        let mut at = root;
+        for name in parents {
+            at = at
+                .get_mut(name)?
+                .as_array_mut()?
+                .last_mut()?
+                .as_object_mut()?;
+        }
+        at.get_mut(last)?
+            .as_array_mut()?
+            .last_mut()?
+            .as_object_mut()
+    }
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(header) = line.strip_prefix("[[").and_then(|l| l.strip_suffix("]]")) {
+            let path: Vec<String> = header
+                .trim()
+                .split('.')
+                .map(|p| p.trim().to_string())
+                .collect();
+            if path
+                .iter()
+                .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            {
+                return None;
+            }
+            let (last, parents) = path.split_last()?;
+            let parent = if parents.is_empty() {
+                &mut root
+            } else {
+                table(&mut root, parents)?
+            };
+            parent
+                .entry(last.clone())
+                .or_insert_with(|| Value::Array(Vec::new()))
+                .as_array_mut()?
+                .push(Value::Object(Map::new()));
+            current = Some(path);
+            continue;
+        }
+        let (key, value) = line.split_once('=')?;
+        let key = key.trim();
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return None;
+        }
+        let value = value.trim();
+        let value = if let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+            if inner.contains(['"', '\\']) {
+                return None;
+            }
+            Value::String(inner.to_string())
+        } else if !value.is_empty() && value.chars().all(|c| c.is_ascii_digit()) {
+            Value::Number(value.parse::<u64>().ok()?.into())
+        } else {
+            return None;
+        };
+        table(&mut root, current.as_deref()?)?.insert(key.to_string(), value);
+    }
+    Some(Value::Object(root).to_string())
+}
+
 /// An entry that was not loaded, and why. The entry itself is left exactly as it was.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {

@@ -5,11 +5,11 @@
 use cost_core::{Catalog, Date, MergePolicy};
 use llmcost_www::format::{parse_usd, per_mtok, times, usd};
 use llmcost_www::pages::compare::Scenario;
-use llmcost_www::pages::prices::{custom_model_toml, override_toml};
+use llmcost_www::pages::prices::{custom_model_json, override_json};
 use llmcost_www::pages::usage::price_text;
 use llmcost_www::storage::{
-    estimate_key, parse_export, EstimateInputs, EstimateSummary, ProblemKind, SavedEstimate, Store,
-    WriteError,
+    estimate_key, layer_json, parse_export, EstimateInputs, EstimateSummary, ProblemKind,
+    SavedEstimate, Store, WriteError,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -232,18 +232,61 @@ fn a_comparison_survives_its_url() {
 
 #[wasm_bindgen_test]
 fn custom_models_and_overrides_load_into_the_catalog() {
-    let toml = custom_model_toml("Acme", "writer-1", "0.5", "1.50", "0.05", "128,000").unwrap();
+    let json = custom_model_json("Acme", "writer-1", "0.5", "1.50", "0.05", "128,000").unwrap();
     let mut catalog = Catalog::bundled();
-    catalog.load_prices(&toml, MergePolicy::Replace).unwrap();
+    catalog.load_prices(&json, MergePolicy::Replace).unwrap();
     let model = catalog.find("acme/writer-1").unwrap();
     assert_eq!(model.origin, cost_core::Origin::User);
     assert_eq!(model.context_window, Some(128_000));
-    let over = override_toml("claude-haiku-4-5", "2", "").unwrap();
+    let over = override_json("claude-haiku-4-5", "2", "").unwrap();
     catalog.load_prices(&over, MergePolicy::Replace).unwrap();
     assert!(catalog.find("claude-haiku-4-5").unwrap().overridden);
-    assert!(custom_model_toml("acme", "a\"b", "1", "1", "", "").is_err());
-    assert!(custom_model_toml("acme", "x", "free", "1", "", "").is_err());
-    assert!(override_toml("claude-haiku-4-5", "", "").is_err());
+    assert!(custom_model_json("acme", "a\"b", "1", "1", "", "").is_err());
+    assert!(custom_model_json("acme", "x", "free", "1", "", "").is_err());
+    assert!(override_json("claude-haiku-4-5", "", "").is_err());
+}
+
+/// Layers saved by earlier versions of the app were TOML; the app now reads JSON only, and
+/// rewrites those layers so a user's own models keep applying with the same prices.
+#[wasm_bindgen_test]
+fn price_layers_saved_as_toml_by_earlier_versions_still_apply() {
+    let old_custom = "[[providers]]\nid = \"acme\"\nname = \"acme\"\n\n[[models]]\nprovider = \"acme\"\nid = \"writer-1\"\nname = \"writer-1\"\nsource = \"added by you in llmcost\"\ncontext_window = 128000\n\n[[models.prices]]\ninput_mtok = \"0.5\"\noutput_mtok = \"1.5\"\ncache_read_mtok = \"0.05\"\n";
+    let old_override = "[[overrides]]\nmodel = \"claude-haiku-4-5\"\ninput_mtok = \"2\"\n";
+    let mut from_old = Catalog::bundled();
+    from_old
+        .load_prices(&layer_json(old_custom), MergePolicy::Replace)
+        .unwrap();
+    from_old
+        .load_prices(&layer_json(old_override), MergePolicy::Replace)
+        .unwrap();
+    let mut from_new = Catalog::bundled();
+    let new_custom = custom_model_json("acme", "writer-1", "0.5", "1.5", "0.05", "128000").unwrap();
+    from_new
+        .load_prices(&new_custom, MergePolicy::Replace)
+        .unwrap();
+    from_new
+        .load_prices(
+            &override_json("claude-haiku-4-5", "2", "").unwrap(),
+            MergePolicy::Replace,
+        )
+        .unwrap();
+    for name in ["acme/writer-1", "claude-haiku-4-5"] {
+        assert_eq!(
+            from_old.find(name).unwrap(),
+            from_new.find(name).unwrap(),
+            "{name}"
+        );
+    }
+    // Other text is passed through untouched, and a TOML file the app did not write is
+    // refused with a message saying this build reads JSON.
+    assert_eq!(layer_json("{\"models\": []}"), "{\"models\": []}");
+    let foreign = "[[models]]\nprovider = \"x\"\nid = \"y\"\nprices = [{ input_mtok = 1.0, output_mtok = 2.0 }]\n";
+    assert_eq!(layer_json(foreign), foreign);
+    let error = Catalog::bundled()
+        .load_prices(foreign, MergePolicy::Replace)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("reads price files as JSON only"), "{error}");
 }
 
 #[wasm_bindgen_test]

@@ -264,7 +264,8 @@ pub fn budget(input: Ts<BudgetInput>) -> Result<Ts<BudgetReport>, JsValue> {
 }
 
 /// Adds a price file to the catalog (a genai-prices v2 feed, a LiteLLM table, or llmcost's
-/// own TOML/JSON with custom models and overrides): all of it, or nothing when it fails.
+/// own format as JSON, with custom models and overrides): all of it, or nothing when it
+/// fails. TOML is refused with a message saying so (the `llmcost` command reads it).
 /// An imported model replaces a model of the same name.
 #[wasm_bindgen(js_name = loadPrices)]
 pub fn load_prices(

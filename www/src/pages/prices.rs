@@ -4,6 +4,7 @@
 
 use cost_core::{MergePolicy, Model, Rates};
 use leptos::prelude::*;
+use serde_json::{Map, Value};
 
 use crate::components::model_picker::{matches, yours};
 use crate::format::{count, date, per_mtok};
@@ -15,12 +16,12 @@ use crate::storage::{new_id, PriceLayer, SavedPrices};
 /// the tab; the search narrows it).
 pub const PAGE_ROWS: usize = 200;
 
-/// A custom model in llmcost's catalog format (TOML), from the form's fields.
+/// A custom model in llmcost's catalog format (as JSON), from the form's fields.
 ///
 /// # Errors
 ///
 /// A message naming the field when a field is missing or not a price.
-pub fn custom_model_toml(
+pub fn custom_model_json(
     provider: &str,
     id: &str,
     input: &str,
@@ -51,43 +52,53 @@ pub fn custom_model_toml(
         })?;
         Ok(p.to_decimal_string())
     };
-    let mut toml = format!(
-        "[[providers]]\nid = \"{provider}\"\nname = \"{provider}\"\n\n[[models]]\nprovider = \"{provider}\"\nid = \"{id}\"\nname = \"{id}\"\nsource = \"added by you in llmcost\"\n"
-    );
+    let mut prices = Map::new();
+    prices.insert("input_mtok".into(), price(input, "input")?.into());
+    prices.insert("output_mtok".into(), price(output, "output")?.into());
+    if !cache_read.trim().is_empty() {
+        prices.insert(
+            "cache_read_mtok".into(),
+            price(cache_read, "cache read")?.into(),
+        );
+    }
+    let mut model = Map::new();
+    model.insert("provider".into(), provider.clone().into());
+    model.insert("id".into(), id.clone().into());
+    model.insert("name".into(), id.into());
+    model.insert("source".into(), "added by you in llmcost".into());
     if !context_window.trim().is_empty() {
         let n: u64 = context_window
             .trim()
             .replace(',', "")
             .parse()
             .map_err(|_| "the context window is a whole number of tokens".to_string())?;
-        toml.push_str(&format!("context_window = {n}\n"));
+        model.insert("context_window".into(), n.into());
     }
-    toml.push_str(&format!(
-        "\n[[models.prices]]\ninput_mtok = \"{}\"\noutput_mtok = \"{}\"\n",
-        price(input, "input")?,
-        price(output, "output")?
-    ));
-    if !cache_read.trim().is_empty() {
-        toml.push_str(&format!(
-            "cache_read_mtok = \"{}\"\n",
-            price(cache_read, "cache read")?
-        ));
-    }
-    Ok(toml)
+    model.insert("prices".into(), Value::Array(vec![Value::Object(prices)]));
+    let mut provider_entry = Map::new();
+    provider_entry.insert("id".into(), provider.clone().into());
+    provider_entry.insert("name".into(), provider.into());
+    let mut file = Map::new();
+    file.insert(
+        "providers".into(),
+        Value::Array(vec![provider_entry.into()]),
+    );
+    file.insert("models".into(), Value::Array(vec![model.into()]));
+    Ok(Value::Object(file).to_string())
 }
 
-/// A price override of an existing model, in llmcost's format.
+/// A price override of an existing model, in llmcost's format (as JSON).
 ///
 /// # Errors
 ///
 /// A message when no price is given or one is not a price.
-pub fn override_toml(model: &str, input: &str, output: &str) -> Result<String, String> {
+pub fn override_json(model: &str, input: &str, output: &str) -> Result<String, String> {
     let model = model.trim();
-    if model.is_empty() || model.contains('"') || model.contains('\\') {
+    if model.is_empty() {
         return Err("choose the model whose prices to change".into());
     }
-    let mut toml = format!("[[overrides]]\nmodel = \"{model}\"\n");
-    let mut any = false;
+    let mut entry = Map::new();
+    entry.insert("model".into(), model.into());
     for (text, key, what) in [
         (input, "input_mtok", "input"),
         (output, "output_mtok", "output"),
@@ -96,14 +107,15 @@ pub fn override_toml(model: &str, input: &str, output: &str) -> Result<String, S
             let p = crate::format::parse_usd(text).map_err(|_| {
                 format!("the {what} price is not an amount in USD per million tokens")
             })?;
-            toml.push_str(&format!("{key} = \"{}\"\n", p.to_decimal_string()));
-            any = true;
+            entry.insert(key.into(), p.to_decimal_string().into());
         }
     }
-    if !any {
+    if entry.len() == 1 {
         return Err("give a new input or output price".into());
     }
-    Ok(toml)
+    let mut file = Map::new();
+    file.insert("overrides".into(), Value::Array(vec![entry.into()]));
+    Ok(Value::Object(file).to_string())
 }
 
 /// Checks that a layer loads on top of the current layers before it is kept.
@@ -229,7 +241,7 @@ pub fn PricesPage() -> impl IntoView {
         RwSignal::new(String::new()),
     );
     let form_error = RwSignal::new(None::<String>);
-    let add_model = move |_| match custom_model_toml(
+    let add_model = move |_| match custom_model_json(
         &provider.get_untracked(),
         &id.get_untracked(),
         &input.get_untracked(),
@@ -237,7 +249,7 @@ pub fn PricesPage() -> impl IntoView {
         &cache_read.get_untracked(),
         &window.get_untracked(),
     ) {
-        Ok(toml) => {
+        Ok(json) => {
             form_error.set(None);
             add_layer(
                 format!(
@@ -245,7 +257,7 @@ pub fn PricesPage() -> impl IntoView {
                     provider.get_untracked().trim().to_lowercase(),
                     id.get_untracked().trim()
                 ),
-                toml,
+                json,
             );
         }
         Err(e) => form_error.set(Some(e)),
@@ -256,16 +268,16 @@ pub fn PricesPage() -> impl IntoView {
         RwSignal::new(String::new()),
     );
     let override_error = RwSignal::new(None::<String>);
-    let add_override = move |_| match override_toml(
+    let add_override = move |_| match override_json(
         &o_model.get_untracked(),
         &o_input.get_untracked(),
         &o_output.get_untracked(),
     ) {
-        Ok(toml) => {
+        Ok(json) => {
             override_error.set(None);
             add_layer(
                 format!("Your prices for {}", o_model.get_untracked().trim()),
-                toml,
+                json,
             );
         }
         Err(e) => override_error.set(Some(e)),
@@ -307,8 +319,8 @@ pub fn PricesPage() -> impl IntoView {
             </section>
             <section class="card" aria-label="Import prices">
                 <h3>"Import a price file"</h3>
-                <p class="hint">"A genai-prices data feed, a LiteLLM model price table, or an llmcost catalog file (TOML or JSON). It is checked first; a file with an error changes nothing."</p>
-                <label class="button">"Choose a price file…"<input type="file" accept=".json,.toml" class="visually-hidden" on:change=on_import data-testid="prices-import" /></label>
+                <p class="hint">"A genai-prices data feed, a LiteLLM model price table, or an llmcost catalog file written as JSON (the llmcost command also reads TOML). It is checked first; a file with an error changes nothing."</p>
+                <label class="button">"Choose a price file…"<input type="file" accept=".json,application/json" class="visually-hidden" on:change=on_import data-testid="prices-import" /></label>
                 <div class="actions"><button on:click=reset data-testid="prices-reset">"Reset to the bundled catalog"</button></div>
             </section>
         </div>

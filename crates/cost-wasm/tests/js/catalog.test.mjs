@@ -39,12 +39,16 @@ for (const [build, llm] of builds) {
     llm.resetPrices();
     // By hand: Acme Chat at $1 / $2.5 per MTok: 1,000 × 1 + 100 × 2.5 = $0.00125. Haiku 3.5
     // with input overridden to $0.9: 550 × 0.9 + 100 × 4 = $0.000895 (bundled: $0.00084).
-    const toml = [
-      "[[models]]", 'provider = "acme"', 'id = "acme-chat"', 'name = "Acme Chat"',
-      "[[models.prices]]", "input_mtok = 1", 'output_mtok = "2.5"', "",
-      "[[overrides]]", 'model = "claude-3-5-haiku"', 'input_mtok = "0.9"', "",
-    ].join("\n");
-    const report = llm.loadPrices(toml);
+    const file = JSON.stringify({
+      models: [{ provider: "acme", id: "acme-chat", name: "Acme Chat", prices: [{ input_mtok: 1, output_mtok: "2.5" }] }],
+      overrides: [{ model: "claude-3-5-haiku", input_mtok: "0.9" }],
+    });
+    // The package reads price files as JSON; llmcost's TOML form is refused, saying so, and
+    // changes nothing.
+    const toml = ["[[overrides]]", 'model = "claude-3-5-haiku"', 'input_mtok = "0.9"'].join("\n");
+    assert.throws(() => llm.loadPrices(toml),
+      (e) => e.kind === "invalid_catalog" && e.message.includes("reads price files as JSON only"));
+    const report = llm.loadPrices(file);
     assert.equal(report.format, "llmcost");
     assert.equal(report.added, 1);
     assert.equal(report.overrides, 1);
