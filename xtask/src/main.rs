@@ -8,6 +8,7 @@
 mod bench;
 mod bench_tokens;
 mod deps;
+mod licenses;
 mod package;
 mod serve;
 mod tools;
@@ -32,6 +33,7 @@ fn main() -> Result<()> {
         "test-web" => web::test(),
         "bench-web" => web::bench(),
         "deps" => deps::check(),
+        "licenses" => licenses::check(),
         "bench-log" => bench::log(&args[1..]),
         "bench-tokens" => bench_tokens::run(&args[1..]),
         "vocab" => vocab::run(&args[1..]),
@@ -64,6 +66,9 @@ tasks:
           the web app in headless Chromium: download size, start-up, and dropping
           Pride and Prejudice to a table of 60 models
   deps    check that cost-core's dependency tree has no forbidden crate
+  licenses
+          check every dependency's licence, banned crates and duplicate versions
+          against deny.toml (what `cargo deny check licenses bans` checks; offline)
   bench-log [--lines N]
           price an N-line usage log (default 1,000,000) with llmcost on one core, and
           a sample with LiteLLM and genai-prices (PyPI, offline); prints lines/s, ratios
@@ -121,6 +126,7 @@ fn test() -> Result<()> {
         sh("cargo", &["fmt", "--all", "--", "--check"])
     })?;
     step("dependency direction", &mut deps::check)?;
+    step("licences and duplicate crates", &mut licenses::check)?;
     step("vocabulary assets up to date", &mut || {
         vocab::run(&["--check".to_string()])
     })?;
