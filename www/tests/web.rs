@@ -337,3 +337,45 @@ fn the_stacked_chart_draws_each_cost_with_its_exact_amount() {
     assert!(label.contains("2 models"), "{label}");
     drop(handle);
 }
+
+/// The costs the native build computed for 600 seeded usages (tests/fixtures/generated-costs.json,
+/// kept current by cost-core's `generated_costs` test) are the costs cost-core computes here,
+/// compiled to WebAssembly as the app uses it, to the femto-dollar.
+#[wasm_bindgen_test]
+fn generated_usages_cost_the_same_in_the_browser_as_natively() {
+    use cost_core::{PriceOptions, Usage};
+    let cases: Vec<serde_json::Value> =
+        serde_json::from_str(include_str!("../../tests/fixtures/generated-costs.json")).unwrap();
+    assert_eq!(cases.len(), 600);
+    let catalog = Catalog::bundled();
+    for (i, case) in cases.iter().enumerate() {
+        let usage: Usage = serde_json::from_value(case["usage"].clone()).unwrap();
+        let options = PriceOptions {
+            at: case["at"].as_str().unwrap().parse().unwrap(),
+            batch: case["batch"].as_bool().unwrap(),
+        };
+        let model = case["model"].as_str().unwrap();
+        let expected = &case["expected"];
+        match catalog.price(model, &usage, options) {
+            Ok(cost) => {
+                assert_eq!(
+                    serde_json::json!(cost.total_usd),
+                    expected["total_usd"],
+                    "case {i}: {model}"
+                );
+                for (name, component) in cost.components.named() {
+                    assert_eq!(
+                        serde_json::json!(component.usd),
+                        expected["components"][name],
+                        "case {i}: {model} {name}"
+                    );
+                }
+            }
+            Err(error) => assert_eq!(
+                expected["error"].as_str(),
+                Some(error.kind().as_str()),
+                "case {i}: {model}"
+            ),
+        }
+    }
+}
