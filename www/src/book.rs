@@ -129,6 +129,8 @@ pub async fn count(app: AppState, bytes: Vec<u8>, file_name: Option<String>) {
         g.get()
     });
     let current = move || GENERATION.with(|g| g.get()) == generation;
+    // Pasted text comes here directly: start the vocabulary download before splitting.
+    prefetch_vocabulary();
     let s = app.estimate;
     s.book_error.set(None);
     let total = bytes.len() as u64;

@@ -54,6 +54,8 @@ fn files_of(ev: &web_sys::Event) -> Option<web_sys::File> {
 }
 
 fn start_count(app: AppState, file: web_sys::File) {
+    // The vocabulary downloads while the file is read and split into chapters and sentences.
+    book::prefetch_vocabulary();
     let name = file.name();
     leptos::task::spawn_local(async move {
         match book::read_file(&file).await {
