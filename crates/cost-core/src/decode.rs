@@ -154,9 +154,9 @@ pub(crate) fn decode_toml(text: &str) -> Result<CatalogFile> {
 #[cfg(not(feature = "toml"))]
 pub(crate) fn decode_toml(_text: &str) -> Result<CatalogFile> {
     Err(invalid(
-        "this is not JSON, and this build of llmcost reads price files as JSON only: write \
-         llmcost's format as a JSON object (`{\"models\": [...]}`), or use the llmcost \
-         command, which also reads TOML",
+        "not a recognized price file: it is not JSON, and this build of llmcost reads price \
+         files as JSON only (a genai-prices feed, a LiteLLM table, or llmcost's format as a \
+         JSON object: `{\"models\": [...]}`); the llmcost command also reads llmcost's TOML",
     ))
 }
 
