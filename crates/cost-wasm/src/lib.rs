@@ -3,7 +3,8 @@
 //! A thin facade with no logic of its own: every figure comes from `cost-core`, so a price
 //! in JS is exactly the price the CLI and the web app give. The main entry is [`price`]
 //! (`price({model, usage, batch?, at?})` in JS), beside [`models`], [`parse_usage`],
-//! [`load_prices`] / [`reset_prices`], [`report`], [`budget`] and [`Tokenizer`].
+//! [`load_prices`] / [`reset_prices`], [`report`], [`budget`], [`estimate`] / [`presets`]
+//! (a pipeline over a text, before running it) and [`Tokenizer`] (`count` and `profile`).
 //!
 //! # Design: own shapes, checked at the boundary
 //!
@@ -24,14 +25,32 @@
 //! ```
 
 mod error;
+mod estimate;
+mod pipeline;
+mod profile;
 mod shapes;
 
 use std::cell::RefCell;
 
-use cost_core::{Catalog, Date, MergePolicy, PriceOptions, Request};
+use cost_core::{Catalog, Date, MergePolicy, PriceOptions, Request, TextInput, TokenRatios};
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
+use crate::pipeline::PipelineSpec;
+
+pub use estimate::{
+    CacheApplied, CachePlan, ChapterTokens, ComponentCosts, CostRange, Estimate, EstimateInput,
+    EstimateOptions, EstimateRecommendation, EstimateSection, EstimateSettings, EstimateWarning,
+    ModelEstimate, PhaseCost, PlainUnits, PricesUsed, Savings, TokenCount, TokenTotals,
+};
+pub use pipeline::{
+    Phase, PhaseContext, PhaseOutput, PhaseUnit, Pipeline, Preset, Presets, Spread,
+};
+pub use profile::{
+    BookFormat, ChapterSummary, ChunkOptions, ChunkTokens, EncodingProfile, Gutenberg,
+    GutenbergPart, ProfileOptions, SourceEncoding, TextProfile, TextSource, TextWarning,
+    TokenStats, UnitCounts, UnitTokens,
+};
 pub use shapes::{
     Alert, AppliedTier, BudgetInput, BudgetLimits, BudgetReport, BudgetStatus, ComponentCost,
     Components, Cost, EstimateImpact, ImportReport, JsonObject, Model, Models, Money, ParsedUsage,
@@ -42,6 +61,8 @@ pub use shapes::{
 thread_local! {
     /// The catalog every call prices from: the bundled one plus what `loadPrices` added.
     static CATALOG: RefCell<Option<Catalog>> = const { RefCell::new(None) };
+    /// The bundled token ratios: how estimates count families without a public tokenizer.
+    static RATIOS: TokenRatios = TokenRatios::bundled();
 }
 
 /// Runs `f` on the current catalog, decoding the bundled one on first use.
@@ -263,6 +284,127 @@ pub fn budget(input: Ts<BudgetInput>) -> Result<Ts<BudgetReport>, JsValue> {
     })
 }
 
+/// What a pipeline over a text would cost on each compared model, before running it: low,
+/// expected and high, by phase, component and section, with the tokens and calls, the rank,
+/// the savings of caching and batch, warnings and recommendations. The text is a profile
+/// (`tokenizer.profile(text)`), chapters counted by hand, or plain unit counts.
+///
+/// Throws `LlmcostError`: `invalid_argument` for a value of the wrong shape (path from
+/// `input`), `invalid_request` for an invalid pipeline, text or option, `unknown_model` or
+/// `ambiguous_model` (paths relative to the input: `pipeline.phases[0].output.fixed.low`,
+/// `units.units`, `models[1]`).
+#[wasm_bindgen]
+pub fn estimate(input: Ts<EstimateInput>) -> Result<Ts<Estimate>, JsValue> {
+    let input = error::read_object("input", &input)?;
+    let text = match (input.profile, input.chapters, input.units) {
+        (Some(profile), None, None) => TextInput::Profile(Box::new(
+            serde_json::from_value(profile.0)
+                .map_err(|e| error::argument("input.profile", &e.to_string()))?,
+        )),
+        (None, Some(chapters), None) => TextInput::Chapters(
+            chapters
+                .into_iter()
+                .map(|c| cost_core::ChapterTokens {
+                    title: c.title,
+                    sentences: c.sentences,
+                    paragraphs: c.paragraphs,
+                })
+                .collect(),
+        ),
+        (None, None, Some(units)) => TextInput::Units(cost_core::PlainUnits {
+            units: units.units,
+            tokens_per_unit: units.tokens_per_unit,
+            chapters: units.chapters,
+        }),
+        _ => {
+            return Err(error::argument(
+                "input",
+                "give the text as exactly one of `profile`, `chapters` or `units`",
+            ))
+        }
+    };
+    let pipeline = match input.pipeline {
+        PipelineSpec::Pipeline(pipeline) => pipeline.to_core(),
+        PipelineSpec::Preset(id) => match cost_core::preset(&id) {
+            Some(preset) => preset.pipeline,
+            None => {
+                let ids: Vec<String> = cost_core::presets().into_iter().map(|p| p.id).collect();
+                return Err(error::js_error(
+                    "invalid_request",
+                    Some("pipeline"),
+                    &format!(
+                        "pipeline: unknown preset `{id}` (expected a pipeline object or one of {})",
+                        ids.join(", ")
+                    ),
+                ));
+            }
+        },
+    };
+    // FIXME(issue 6): as in `price`, a name no catalog could hold is refused before lookup.
+    let names = input
+        .models
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (format!("models[{i}]"), m));
+    let pinned = pipeline.phases.iter().enumerate().filter_map(|(i, p)| {
+        p.model
+            .as_ref()
+            .map(|m| (format!("pipeline.phases[{i}].model"), m))
+    });
+    if let Some((path, _)) = names.chain(pinned).find(|(_, m)| m.len() > MAX_MODEL_NAME) {
+        return Err(error::js_error(
+            "invalid_request",
+            Some(&path),
+            &format!("{path}: a model name is at most {MAX_MODEL_NAME} bytes"),
+        ));
+    }
+    let given = input.options.unwrap_or_default();
+    let at = match &given.at {
+        Some(text) => text.parse().map_err(|e: String| {
+            error::js_error(
+                "invalid_request",
+                Some("options.at"),
+                &format!("options.at: {e}"),
+            )
+        })?,
+        None => today(),
+    };
+    let mut options = cost_core::EstimateOptions::new(at);
+    options.batch = given.batch.unwrap_or(options.batch);
+    options.cache = given.cache.map_or(options.cache, |c| c.to_core());
+    options.cache_hit_per_mille = given
+        .cache_hit_per_mille
+        .unwrap_or(options.cache_hit_per_mille);
+    options.calls_per_minute = given.calls_per_minute.unwrap_or(options.calls_per_minute);
+    let estimate = RATIOS
+        .with(|ratios| {
+            with_catalog(|catalog| {
+                cost_core::estimate(catalog, ratios, &text, &pipeline, &input.models, &options)
+            })
+        })
+        .map_err(|e| {
+            // The core names fields of its own arguments; say where they are in `input`.
+            let path = e.path().map(|p| match p.strip_prefix("text.") {
+                Some(rest) => rest.to_string(),
+                None if p.starts_with("phases") => format!("pipeline.{p}"),
+                None => p.to_string(),
+            });
+            match path {
+                Some(path) => error::core(e.at(path)),
+                None => error::core(e),
+            }
+        })?;
+    error::write(&Estimate::of(&estimate))
+}
+
+/// The pipelines to start from (`one-prompt-per-sentence`, `summarize-each-chapter`, ...):
+/// pass an `id` as `estimate`'s `pipeline`, or change a copy of its `pipeline`.
+#[wasm_bindgen]
+pub fn presets() -> Result<Ts<Presets>, JsValue> {
+    let presets = cost_core::presets();
+    error::write(&Presets(presets.iter().map(Preset::of).collect()))
+}
+
 /// Adds a price file to the catalog (a genai-prices v2 feed, a LiteLLM table, or llmcost's
 /// own format as JSON, with custom models and overrides): all of it, or nothing when it
 /// fails. TOML is refused with a message saying so (the `llmcost` command reads it).
@@ -318,5 +460,56 @@ impl Tokenizer {
     ) -> Result<u32, JsValue> {
         let text = string_arg("text", &text)?;
         Ok(u32::try_from(self.inner.count(&text)).unwrap_or(u32::MAX))
+    }
+
+    /// The text's profile in this encoding: its format, sizes, chapters, and the tokens of
+    /// every chapter, paragraph and sentence (and chunk, with `options.chunks`), with their
+    /// statistics: what `estimate` takes as `profile`. `text` is a string, or the bytes of a
+    /// `.txt`, `.md` or `.epub` file (UTF-8 or UTF-16; an EPUB is read from its zip).
+    ///
+    /// Throws `LlmcostError` (`kind`: `invalid_text` or `invalid_book` for bytes that are
+    /// not a readable book, `invalid_request` for bad chunk options, `invalid_argument`).
+    pub fn profile(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text: JsValue,
+        options: Option<Ts<ProfileOptions>>,
+    ) -> Result<Ts<TextProfile>, JsValue> {
+        let bytes = match text.as_string() {
+            Some(text) => text.into_bytes(),
+            None if text.is_instance_of::<js_sys::Uint8Array>() => {
+                js_sys::Uint8Array::from(text).to_vec()
+            }
+            None => {
+                return Err(error::argument(
+                    "text",
+                    &format!(
+                        "expected a string or a Uint8Array, got {}",
+                        error::kind_of(&text)
+                    ),
+                ))
+            }
+        };
+        let options = match options {
+            Some(o) if !o.js_value().is_undefined() && !o.js_value().is_null() => {
+                error::read_object("options", &o)?
+            }
+            _ => ProfileOptions::default(),
+        };
+        let read = cost_core::ReadOptions {
+            name: options.name,
+            keep_gutenberg: options.keep_gutenberg.unwrap_or(false),
+            ..cost_core::ReadOptions::default()
+        };
+        let book = cost_core::Book::read(&bytes, &read).map_err(error::core)?;
+        drop(bytes);
+        let counter = cost_core::NamedCounter::new(self.inner.encoding().as_str(), &self.inner);
+        let chunks = options.chunks.map(ChunkOptions::to_core);
+        let done =
+            cost_core::profile_book(book, vec![counter], cost_core::ProfileOptions { chunks })
+                .map_err(|e| match e.path() {
+                    Some(_) => error::core(e),
+                    None => error::core(e.at("options.chunks")),
+                })?;
+        error::write(&TextProfile::of(&done.profile))
     }
 }

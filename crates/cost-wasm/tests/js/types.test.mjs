@@ -15,7 +15,7 @@ for (const file of ["web/llmcost.d.ts", "bundler/llmcost.d.ts", "node/llmcost.d.
     const lines = text.split("\n").filter((l) => /\bany\b/.test(l));
     assert.deepEqual(lines, []);
     if (file.startsWith("node/llmcost.d.m")) return;
-    for (const name of ["price", "parseUsage", "models", "loadPrices", "resetPrices", "report", "budget"]) {
+    for (const name of ["price", "parseUsage", "models", "loadPrices", "resetPrices", "report", "budget", "estimate", "presets"]) {
       assert.match(text, new RegExp(`export function ${name}\\(`), name);
     }
     assert.match(text, /export class Tokenizer/);
