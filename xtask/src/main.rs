@@ -8,6 +8,7 @@
 mod bench;
 mod bench_tokens;
 mod deps;
+mod fuzz;
 mod licenses;
 mod package;
 mod serve;
@@ -37,6 +38,7 @@ fn main() -> Result<()> {
         "bench-log" => bench::log(&args[1..]),
         "bench-tokens" => bench_tokens::run(&args[1..]),
         "vocab" => vocab::run(&args[1..]),
+        "fuzz" => fuzz::run(&args[1..]),
         "package" => package::run(&args[1..]),
         "test-package" => package::test(),
         "help" | "--help" | "-h" => {
@@ -76,6 +78,9 @@ tasks:
           count Pride and Prejudice in headless Chromium with llmcost (WASM),
           gpt-tokenizer and tiktoken (npm); prints MB/s, ratios, first-count time
   vocab   rebuild cost-core's tokenizer vocabularies and Unicode tables (--check: verify)
+  fuzz --seconds N [--target NAME]
+          fuzz cost-core's parsers for N seconds per target (nightly, cargo-fuzz); keeps
+          the corpora in fuzz/corpus/ and crash inputs in tests/fixtures/fuzz-crashes/
   package [--no-opt]
           build the `llmcost` npm package (web, bundler and nodejs targets, wasm-opt'd)
           into target/npm/llmcost/ and print the main module's gzipped size

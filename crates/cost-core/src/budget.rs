@@ -19,7 +19,7 @@ use crate::date::Date;
 use crate::error::{Error, ErrorKind, Result};
 use crate::money::Usd;
 use crate::record::PricedRecord;
-use crate::report::{date_of_days, days_in_month, ratio_text};
+use crate::report::{date_of_days, days_in_month, ratio_text, MAX_ESTIMATE_FEMTO};
 
 /// The largest limit accepted: a billion dollars. Anything larger is a typing mistake.
 const MAX_LIMIT_FEMTO: i128 = 1_000_000_000 * 1_000_000_000_000_000;
@@ -406,12 +406,23 @@ impl BudgetStatus {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidRequest`] for a negative expected cost.
+    /// [`ErrorKind::InvalidRequest`] for a negative expected cost, or one above ten
+    /// quadrillion dollars.
     pub fn with_estimate(&self, expected_usd: Usd) -> Result<EstimateImpact> {
         if expected_usd < Usd::ZERO {
             return Err(Error::new(
                 ErrorKind::InvalidRequest,
                 format!("an expected cost cannot be negative, got {expected_usd}"),
+            )
+            .at("expected_usd"));
+        }
+        if expected_usd.femto() > MAX_ESTIMATE_FEMTO {
+            return Err(Error::new(
+                ErrorKind::InvalidRequest,
+                format!(
+                    "an expected cost of ${expected_usd} is more than the \
+                     $10,000,000,000,000,000 this tool accepts"
+                ),
             )
             .at("expected_usd"));
         }

@@ -27,13 +27,14 @@ impl Date {
         })
     }
 
-    /// The UTC day containing this many seconds since the Unix epoch.
+    /// The UTC day containing this many seconds since the Unix epoch, clamped to the days a
+    /// date can be (0001-01-01 to 9999-12-31, as [`Date::from_ymd`] allows).
     ///
     /// The core never reads a clock: callers that mean "now" pass the time in.
     pub fn from_unix_seconds(seconds: i64) -> Date {
         let days = seconds.div_euclid(86_400);
         Date {
-            days: days.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32,
+            days: days.clamp(i64::from(FIRST_DAY), i64::from(LAST_DAY)) as i32,
         }
     }
 
@@ -47,6 +48,10 @@ impl Date {
         self.days
     }
 }
+
+/// 0001-01-01 and 9999-12-31, in days since 1970-01-01: the range of [`Date`].
+const FIRST_DAY: i32 = -719_162;
+const LAST_DAY: i32 = 2_932_896;
 
 fn is_leap(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
@@ -257,6 +262,22 @@ mod tests {
             "2026-10-12"
         );
         assert_eq!(Date::from_unix_seconds(-1).to_string(), "1969-12-31");
+    }
+
+    /// Issue 7 (fuzz target `money`): a time far outside the years 1 to 9999 made a date
+    /// whose year, month and day overflowed `i32` when printed.
+    #[test]
+    fn unix_seconds_outside_the_calendar_clamp_to_its_ends() {
+        assert_eq!(Date::from_unix_seconds(i64::MAX).to_string(), "9999-12-31");
+        assert_eq!(Date::from_unix_seconds(i64::MIN).to_string(), "0001-01-01");
+        assert_eq!(
+            Date::from_ymd(1, 1, 1).unwrap().days_since_epoch(),
+            FIRST_DAY
+        );
+        assert_eq!(
+            Date::from_ymd(9999, 12, 31).unwrap().days_since_epoch(),
+            LAST_DAY
+        );
     }
 
     #[test]

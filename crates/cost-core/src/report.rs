@@ -983,7 +983,7 @@ fn push_csv_row(out: &mut String, cells: &[String]) {
 fn div_round_half_away(value: i128, divisor: i128) -> i128 {
     let quotient = value / divisor;
     let remainder = value % divisor;
-    if remainder.abs() * 2 >= divisor.abs() {
+    if remainder.unsigned_abs() * 2 >= divisor.unsigned_abs() {
         quotient + value.signum() * divisor.signum()
     } else {
         quotient
@@ -991,8 +991,9 @@ fn div_round_half_away(value: i128, divisor: i128) -> i128 {
 }
 
 /// `numerator / denominator × scale`, rounded half away from zero to `places` decimals, as
-/// text with exactly that many places; `None` when the denominator is zero. Integer
-/// arithmetic only: `ratio_text(Usd 1.07, Usd 1, 1, 2) == "1.07"`.
+/// text with exactly that many places; `None` when the denominator is zero, or the ratio is
+/// beyond `i128` (only amounts no real log reaches). Integer arithmetic only:
+/// `ratio_text(Usd 1.07, Usd 1, 1, 2) == "1.07"`.
 pub(crate) fn ratio_text(
     numerator: Usd,
     denominator: Usd,
@@ -1003,8 +1004,16 @@ pub(crate) fn ratio_text(
         return None;
     }
     let unit = 10i128.pow(places);
-    // |numerator| ≤ 10^31 femto-dollars, scale × unit ≤ 10^4: inside i128.
-    let value = div_round_half_away(numerator.femto() * scale * unit, denominator.femto());
+    let factor = scale * unit;
+    let (n, d) = (numerator.femto(), denominator.femto());
+    // A log's costs are far below 10^34 femto-dollars, where `n × factor` leaves i128; a
+    // hostile one (a record at the largest price) is split as (n / d) × factor + the rest.
+    let value = match n.checked_mul(factor) {
+        Some(product) => div_round_half_away(product, d),
+        None => (n / d)
+            .checked_mul(factor)?
+            .checked_add(div_round_half_away((n % d).checked_mul(factor)?, d))?,
+    };
     let sign = if value < 0 { "-" } else { "" };
     let value = value.unsigned_abs();
     let unit = unit.unsigned_abs();
@@ -1021,6 +1030,11 @@ pub(crate) fn ratio_text(
 
 // ------------------------------------------------------------------------------------------
 // Estimates beside actual costs
+
+/// The largest estimated cost accepted (a run's phase, a budget's expected job): ten
+/// quadrillion dollars, far above any estimate, and low enough that sums and percentages of
+/// such amounts stay inside `i128`.
+pub(crate) const MAX_ESTIMATE_FEMTO: i128 = 10_000_000_000_000_000 * 1_000_000_000_000_000;
 
 /// A phase's estimated cost, as the estimate gave it. Kept apart from the estimate module's
 /// own types so a report can be checked against any estimate, saved or fresh.
@@ -1049,7 +1063,8 @@ pub struct RunEstimate {
 }
 
 impl RunEstimate {
-    /// Checks that every phase has `0 ≤ low ≤ expected ≤ high` and that no phase is named twice.
+    /// Checks that every phase has `0 ≤ low ≤ expected ≤ high ≤ $10^16` and that no phase is
+    /// named twice.
     ///
     /// # Errors
     ///
@@ -1080,6 +1095,17 @@ impl RunEstimate {
                     ),
                 )
                 .at(at));
+            }
+            if phase.high_usd.femto() > MAX_ESTIMATE_FEMTO {
+                return Err(Error::new(
+                    ErrorKind::InvalidRequest,
+                    format!(
+                        "phase `{}`: an estimate of ${} is more than the \
+                         $10,000,000,000,000,000 this tool accepts",
+                        phase.phase, phase.high_usd
+                    ),
+                )
+                .at(format!("{at}.high_usd")));
             }
         }
         Ok(())

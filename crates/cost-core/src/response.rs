@@ -102,8 +102,9 @@ type Object = Map<String, Value>;
 /// - Neither: the body is read as a bare usage object (no model).
 ///
 /// With an explicit format, the usage is read from that format's key (`usageMetadata` for
-/// Gemini, `usage` otherwise), or from the body itself if the body has none but has keys
-/// of that format. An explicit `anthropic` format rejects `input_tokens_details`, and an
+/// Gemini, or a `usage` holding Gemini's keys when there is none, as detection reads a
+/// proxy's body; `usage` otherwise), or from the body itself if the body has none but has
+/// keys of that format. An explicit `anthropic` format rejects `input_tokens_details`, and an
 /// explicit `openai-responses` format rejects `cache_creation_input_tokens`,
 /// `cache_read_input_tokens` and `cache_creation`: the two read `input_tokens` in opposite
 /// ways (Anthropic's excludes the cache), and the wrong one would silently misprice.
@@ -287,8 +288,20 @@ pub fn parse_response(body: &Value, format: Option<UsageFormat>) -> Result<Parse
     let (format, usage, base) = match format {
         Some(format) => {
             let key = format.usage_key();
-            match object.get(key) {
-                Some(usage) => (format, usage, key),
+            let found = match object.get(key) {
+                Some(usage) => Some((usage, key)),
+                // Gemini counts under `usage` (a proxy's body), which detection reads too.
+                None if format == UsageFormat::Gemini => object
+                    .get("usage")
+                    .filter(|u| {
+                        u.as_object()
+                            .is_some_and(|u| u.keys().any(|k| format_has_key(format, k)))
+                    })
+                    .map(|u| (u, "usage")),
+                None => None,
+            };
+            match found {
+                Some((usage, key)) => (format, usage, key),
                 None if object.keys().any(|k| format_has_key(format, k)) => (format, body, ""),
                 None => {
                     return Err(invalid(

@@ -187,6 +187,43 @@ fn log() -> impl Strategy<Value = Vec<PricedRecord>> {
     )
 }
 
+/// Issue 7 (fuzz target `report`): an absurd expected cost overflowed `i128` working out its
+/// percentage of the limit. It is refused now, and the largest one accepted still works.
+#[test]
+fn an_expected_cost_beyond_any_estimate_is_refused_not_overflowed() {
+    let today = Date::from_ymd(2026, 11, 15).unwrap();
+    let budget = Budget::monthly("5".parse().unwrap());
+    let status = BudgetStatus::of(budget, today, &[]).unwrap();
+    let largest: Usd = "10000000000000000".parse().unwrap();
+    let impact = status.with_estimate(largest).unwrap();
+    assert_eq!(
+        impact.percent_of_monthly_limit_after,
+        "200000000000000000.00"
+    );
+    let absurd: Usd = "170141183460469231731".parse().unwrap();
+    let error = status.with_estimate(absurd).unwrap_err();
+    assert_eq!(error.path(), Some("expected_usd"), "{error}");
+}
+
+/// Issue 7 (fuzz target `report`): one priced record at the largest price a price can have
+/// ($9,223,372,036.854775807 per million tokens, 10^15 tokens in and out) adds up, so it
+/// reads; its percentage of the limit overflowed `i128` on the way to text.
+#[test]
+fn a_record_at_the_largest_price_does_not_overflow_the_percentages() {
+    let line = r#"{"model": "m", "provider": "p", "cost_usd": "18446744073709551614", "components": {"input": {"tokens": 1000000000000000, "usd_per_mtok": "9223372036.854775807", "usd": "9223372036854775807"}, "cache_write_5m": {"tokens": 0, "usd_per_mtok": "0", "usd": "0"}, "cache_write_1h": {"tokens": 0, "usd_per_mtok": "0", "usd": "0"}, "cache_read": {"tokens": 0, "usd_per_mtok": "0", "usd": "0"}, "output": {"tokens": 1000000000000000, "usd_per_mtok": "9223372036.854775807", "usd": "9223372036854775807"}, "cache_storage": {"tokens": 0, "usd_per_mtok": "0", "usd": "0"}}, "tier": null, "batch": false, "at": "2026-11-20", "prices_from": null, "usage": {"input_tokens": 1000000000000000, "output_tokens": 1000000000000000}, "tags": {}, "warnings": []}"#;
+    let (records, errors) = read_log(line);
+    assert!(errors.is_empty(), "{errors:?}");
+    let today = Date::from_ymd(2026, 11, 20).unwrap();
+    let budget = Budget::monthly("5".parse().unwrap());
+    let status = BudgetStatus::of(budget, today, &records).unwrap();
+    assert_eq!(
+        status.month_to_date_usd.to_decimal_string(),
+        "18446744073709551614"
+    );
+    assert_eq!(status.percent_of_monthly_limit, "368934881474191032280.00");
+    assert_eq!(status.state, BudgetState::Over);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 

@@ -398,6 +398,26 @@ fn groups(report: &Report) -> BTreeMap<Vec<Option<String>>, Spend> {
         .collect()
 }
 
+/// Issue 7 (fuzz target `report`): two phases estimated at $10^23 each overflowed `i128`
+/// when the comparison added them up. An estimate above $10^16 is refused now, naming it.
+#[test]
+fn an_estimate_beyond_any_real_one_is_refused_not_overflowed() {
+    let phase = |name: &str, usd: &str| json!({ "phase": name, "low_usd": usd, "expected_usd": usd, "high_usd": usd });
+    let huge = "100000000000000000000000";
+    let estimate: RunEstimate =
+        serde_json::from_value(json!({ "phases": [phase("a", huge), phase("b", huge)] })).unwrap();
+    let report = Report::build(estimate.report_options(), &[]).unwrap();
+    let error = estimate.compare(&report).unwrap_err();
+    assert_eq!(error.path(), Some("phases[0].high_usd"), "{error}");
+    let largest = "10000000000000000";
+    let estimate: RunEstimate =
+        serde_json::from_value(json!({ "phases": [phase("a", largest), phase("b", largest)] }))
+            .unwrap();
+    let comparison = estimate.compare(&report).unwrap();
+    let total = comparison.total.estimate.unwrap();
+    assert_eq!(total.expected_usd.to_decimal_string(), "20000000000000000");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 

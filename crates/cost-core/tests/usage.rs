@@ -621,3 +621,20 @@ proptest! {
         }
     }
 }
+
+/// Issue 7 (fuzz target `usage`): Gemini counts under `usage` (a proxy's body) were detected
+/// as Gemini, but refused when the format was given.
+#[test]
+fn gemini_usage_under_usage_reads_the_same_detected_or_given() {
+    let body = json!({
+        "model": "gemini-2.5-flash",
+        "usage": { "promptTokenCount": 968, "candidatesTokenCount": 20 }
+    });
+    let detected = parse_response(&body, None).unwrap();
+    assert_eq!(detected.format, UsageFormat::Gemini);
+    assert_eq!(detected.usage.input_tokens, 968);
+    assert_eq!(
+        parse_response(&body, Some(UsageFormat::Gemini)),
+        Ok(detected)
+    );
+}

@@ -1,0 +1,4 @@
+//! Fuzz target `epub`: what it reads and the invariants it checks are in `src/book.rs`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| llmcost_fuzz::book::check_epub(data));
