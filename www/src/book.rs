@@ -197,6 +197,12 @@ pub async fn count(app: AppState, bytes: Vec<u8>, file_name: Option<String>) {
         fingerprint: fingerprint(&bytes),
         profile: profiled.profile,
     };
+    // Building the profile of a large book takes a while, and so do the estimate and the
+    // table that follow: let the page answer in between.
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    if !current() {
+        return;
+    }
     // A new book is a new estimate: the old one stays in History as it was.
     app.detach();
     s.plain.set(None);

@@ -15,7 +15,9 @@
 //! with it, and a corrupt entry is one entry. The version is in the key: an entry written by
 //! a newer app (`v2`) is left untouched and reported, never overwritten or deleted; an
 //! entry of an older version is migrated by [`migrate`] and rewritten under the current key
-//! (the old key is removed only after that write succeeded).
+//! (the old key is removed only after that write succeeded). The prices are one record
+//! holding every price file: a change starts from the saved record, not from what this tab
+//! read at start, so a tab never erases a file another tab added meanwhile.
 //!
 //! Records are plain structs with serde derives, never signals. The book's text is never
 //! stored: its [`TextProfile`] (counts only) and a fingerprint of its bytes are.
@@ -614,6 +616,28 @@ impl Store {
             }),
             Ok(None) | Err(_) => Ok(None),
         }
+    }
+
+    /// Single records (the budget, the prices) written by a newer version of llmcost, such as
+    /// `llmcost.prices.v2`: never read nor written here, and reported.
+    pub fn future_singles(&self) -> Vec<Problem> {
+        let Ok(mut keys) = self.keys() else {
+            return Vec::new();
+        };
+        keys.sort();
+        keys.into_iter()
+            .filter_map(|key| {
+                let version = [BUDGET_KEY, PRICES_KEY].iter().find_map(|current| {
+                    let (kind, current_version) = current.rsplit_once(".v")?;
+                    let version: u32 = key.strip_prefix(kind)?.strip_prefix(".v")?.parse().ok()?;
+                    (version > current_version.parse().ok()?).then_some(version)
+                })?;
+                Some(Problem {
+                    key,
+                    kind: ProblemKind::FutureVersion(version),
+                })
+            })
+            .collect()
     }
 
     /// Writes a single record under `key`.

@@ -113,16 +113,19 @@ fn end_to_end(root: &Path, dist: &Path) -> Result<()> {
     sh("cargo", &["build", "--locked", "-p", "cost-cli"])?;
     let port = serve::start_app(dist, 0)?;
     let url = format!("http://127.0.0.1:{port}/");
-    println!("$ node www/e2e/run.mjs {url}");
-    let status = Command::new("node")
-        .arg(root.join("www/e2e/run.mjs"))
-        .arg(&url)
-        .env("LLMCOST_ROOT", root)
-        .env("LLMCOST_CLI", crate::target_dir().join("debug/llmcost"))
-        .status()
-        .context("cannot run node")?;
-    if !status.success() {
-        bail!("end-to-end tests failed ({status})");
+    // run.mjs: the app as a person uses it; faults.mjs: under storage faults and hostile input.
+    for file in ["run.mjs", "faults.mjs"] {
+        println!("$ node www/e2e/{file} {url}");
+        let status = Command::new("node")
+            .arg(root.join("www/e2e").join(file))
+            .arg(&url)
+            .env("LLMCOST_ROOT", root)
+            .env("LLMCOST_CLI", crate::target_dir().join("debug/llmcost"))
+            .status()
+            .context("cannot run node")?;
+        if !status.success() {
+            bail!("end-to-end tests failed in {file} ({status})");
+        }
     }
     Ok(())
 }

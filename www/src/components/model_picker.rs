@@ -3,7 +3,12 @@
 use cost_core::{Model, Origin};
 use leptos::prelude::*;
 
+use crate::format::count;
 use crate::state::use_app;
+
+/// The most models the list shows at once: a list of 100,000 imported models would freeze
+/// the tab for seconds; the search narrows it.
+pub const LIST_ROWS: usize = 200;
 
 /// Whether `model` matches the typed `query` (id, name, alias or provider; case-insensitive,
 /// "." and "-" alike, every word must match).
@@ -36,19 +41,26 @@ pub fn ModelPicker(
     let query = RwSignal::new(String::new());
     let provider = RwSignal::new(String::new());
     let show_old = RwSignal::new(false);
+    // The models listed (at most LIST_ROWS) and how many match.
     let shown = Memo::new(move |_| {
         let catalog = app.catalog.get();
         let q = query.get();
         let p = provider.get();
         let old = show_old.get();
-        catalog
+        let all: Vec<&Model> = catalog
             .catalog
             .models()
             .iter()
             .filter(|m| (old || !m.deprecated) && (p.is_empty() || m.provider == p))
             .filter(|m| matches(m, &q))
+            .collect();
+        let total = all.len();
+        let rows = all
+            .into_iter()
+            .take(LIST_ROWS)
             .map(|m| (m.qualified_id(), m.name.clone(), yours(m)))
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        (rows, total)
     });
     let providers = Memo::new(move |_| {
         app.catalog.with(|c| {
@@ -71,6 +83,7 @@ pub fn ModelPicker(
     let select_shown = move |_| {
         let ids: Vec<String> = shown
             .get_untracked()
+            .0
             .into_iter()
             .map(|(id, _, _)| id)
             .collect();
@@ -120,15 +133,19 @@ pub fn ModelPicker(
                         .collect_view()
                 }}
                 <button class="link" on:click=select_shown data-testid="select-shown">
-                    {move || format!("Select all {} shown", shown.with(Vec::len))}
+                    {move || format!("Select all {} shown", shown.with(|(rows, _)| rows.len()))}
                 </button>
                 <button class="link" on:click=move |_| selected.set(Vec::new())>"Clear"</button>
             </div>
+            {move || shown.with(|(rows, total)| (*total > rows.len()).then(|| view! {
+                <p class="hint">{format!("Showing {} of {} models: search to narrow.", rows.len(), count(*total as u64))}</p>
+            }))}
             <ul class="model-list" aria-label="Models to choose from">
                 {move || {
                     let chosen = selected.get();
                     shown
                         .get()
+                        .0
                         .into_iter()
                         .map(|(id, name, mine)| {
                             let checked = chosen.contains(&id);

@@ -141,28 +141,35 @@ pub fn HistoryPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match file_text(&ev).await {
                 Ok(Some((name, text))) => match parse_export(&text) {
-                    Ok(export) => match app.store.with_value(|s| s.import(export, now_ms())) {
-                        Ok(report) => {
-                            app.history
-                                .set(app.store.with_value(|s| s.estimates().records));
-                            app.usage
-                                .set(app.store.with_value(|s| s.usage_logs().records));
-                            if let Ok(Some(p)) = app
-                                .store
-                                .with_value(|s| s.single(crate::storage::PRICES_KEY))
-                            {
-                                app.prices.set(p);
-                            }
-                            if let Ok(Some(b)) = app
-                                .store
-                                .with_value(|s| s.single(crate::storage::BUDGET_KEY))
-                            {
-                                app.budget.set(Some(b));
-                            }
-                            app.tell(report.message(), false);
+                    Ok(export) => {
+                        let imported = app.store.with_value(|s| s.import(export, now_ms()));
+                        // Show what is saved now, also when a write failed partway (the
+                        // quota): the records written before it are kept.
+                        let estimates = app.store.with_value(|s| s.estimates());
+                        if estimates.available {
+                            app.history.set(estimates.records);
                         }
-                        Err(e) => app.write_failed(&e),
-                    },
+                        let usage = app.store.with_value(|s| s.usage_logs());
+                        if usage.available {
+                            app.usage.set(usage.records);
+                        }
+                        if let Ok(Some(p)) = app
+                            .store
+                            .with_value(|s| s.single(crate::storage::PRICES_KEY))
+                        {
+                            app.prices.set(p);
+                        }
+                        if let Ok(Some(b)) = app
+                            .store
+                            .with_value(|s| s.single(crate::storage::BUDGET_KEY))
+                        {
+                            app.budget.set(Some(b));
+                        }
+                        match imported {
+                            Ok(report) => app.tell(report.message(), false),
+                            Err(e) => app.write_failed(&e),
+                        }
+                    }
                     Err(e) => app.tell(format!("{name}: {e}"), true),
                 },
                 Ok(None) => {}

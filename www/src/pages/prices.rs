@@ -7,14 +7,20 @@ use leptos::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::components::model_picker::{matches, yours};
-use crate::format::{count, date, per_mtok};
+use crate::format::{bytes, count, date, per_mtok};
 use crate::pages::history::file_text;
-use crate::state::{now_ms, use_app};
+use crate::state::{now_ms, offer_catalog, use_app, PricedCatalog};
 use crate::storage::{new_id, PriceLayer, SavedPrices};
 
 /// The most models a page of the table shows at once (a table of 100,000 rows would freeze
 /// the tab; the search narrows it).
 pub const PAGE_ROWS: usize = 200;
+
+/// The largest price file taken, in bytes. A file is kept as its text in localStorage, which
+/// holds about 5 million characters per site (Chromium, Firefox): a larger file could never be
+/// saved, and loading one would take the tab seconds (100,000 LiteLLM models, 15.7 MB: about
+/// 3 s per load). LiteLLM's whole table (3.2 MB) fits.
+pub const MAX_PRICE_FILE_BYTES: usize = 4_000_000;
 
 /// A custom model in llmcost's catalog format (as JSON), from the form's fields.
 ///
@@ -118,12 +124,18 @@ pub fn override_json(model: &str, input: &str, output: &str) -> Result<String, S
     Ok(Value::Object(file).to_string())
 }
 
-/// Checks that a layer loads on top of the current layers before it is kept.
-fn check_layer(prices: &SavedPrices, text: &str) -> Result<cost_core::ImportReport, String> {
-    let mut catalog = crate::state::build_catalog(prices).catalog;
-    catalog
+/// Checks that a layer loads on top of the current layers before it is kept, and returns the
+/// catalog with it.
+fn check_layer(
+    prices: &SavedPrices,
+    text: &str,
+) -> Result<(PricedCatalog, cost_core::ImportReport), String> {
+    let mut built = crate::state::build_catalog(prices);
+    let report = built
+        .catalog
         .load_prices(text, MergePolicy::Replace)
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    Ok((built, report))
 }
 
 fn rates_text(r: &Rates) -> String {
@@ -185,9 +197,20 @@ pub fn PricesPage() -> impl IntoView {
         (rows, total)
     });
     let add_layer = move |name: String, text: String| {
-        let prices = app.prices.get_untracked();
+        if text.len() > MAX_PRICE_FILE_BYTES {
+            app.tell(
+                format!(
+                    "{name} was not loaded (nothing changed): it is {}, and price files are kept in this browser's storage, which holds about 5 MB per site; llmcost takes price files of up to {} (keep the models you use)",
+                    bytes(text.len() as u64),
+                    bytes(MAX_PRICE_FILE_BYTES as u64)
+                ),
+                true,
+            );
+            return;
+        }
+        let prices = app.saved_prices();
         match check_layer(&prices, &text) {
-            Ok(report) => {
+            Ok((built, report)) => {
                 let mut next = prices;
                 next.layers.push(PriceLayer {
                     id: new_id(now_ms()),
@@ -195,14 +218,16 @@ pub fn PricesPage() -> impl IntoView {
                     text,
                     added_ms: now_ms(),
                 });
-                app.save_prices(next);
-                app.tell(
-                    format!(
-                        "{name}: {} models added, {} replaced.",
-                        report.merge.added, report.merge.replaced
-                    ),
-                    false,
-                );
+                offer_catalog(&next, built);
+                if app.save_prices(next) {
+                    app.tell(
+                        format!(
+                            "{name}: {} models added, {} replaced.",
+                            report.merge.added, report.merge.replaced
+                        ),
+                        false,
+                    );
+                }
             }
             Err(e) => app.tell(
                 format!("{name} was not loaded (nothing changed): {e}"),
@@ -220,16 +245,17 @@ pub fn PricesPage() -> impl IntoView {
         });
     };
     let reset = move |_| {
-        app.save_prices(SavedPrices::default());
+        // A failure is reported; the reset applies to this visit either way.
+        let _ = app.save_prices(SavedPrices::default());
         app.tell(
             "Prices reset to the bundled catalog; your models and overrides were removed.",
             false,
         );
     };
     let remove_layer = move |id: String| {
-        let mut next = app.prices.get_untracked();
+        let mut next = app.saved_prices();
         next.layers.retain(|l| l.id != id);
-        app.save_prices(next);
+        let _ = app.save_prices(next);
     };
     // The custom model form.
     let (provider, id, input, output, cache_read, window) = (
