@@ -5,13 +5,13 @@
 //   node www/e2e/faults.mjs http://127.0.0.1:PORT/
 // Every test also checks that the page made no request to another origin, and at the end
 // that no page threw.
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync, readFileSync, rmSync, openSync, writeSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32, deflateRawSync, constants as zlibConstants } from "node:zlib";
-import { chromium } from "playwright-core";
+import { browserSession, dropBook } from "./harness.mjs";
 
 const base = process.argv[2];
 const root = process.env.LLMCOST_ROOT;
@@ -19,57 +19,16 @@ if (!base || !root) {
   console.error("usage: LLMCOST_ROOT=... node faults.mjs http://127.0.0.1:PORT/");
   process.exit(2);
 }
-const origin = new URL(base).origin;
 const novel = join(root, "tests/fixtures/pride-and-prejudice-pg1342.txt");
 const work = mkdtempSync(join(tmpdir(), "llmcost-faults-"));
 const DEFAULT_MODELS = 5;
 /** The longest a trivial `page.evaluate` may take while the page works: a frozen tab fails. */
 const RESPONSIVE_MS = 1000;
 
-let browser;
-const foreign = [];
-const pageErrors = [];
-const dialogs = [];
+const session = browserSession(base);
+const { open, pageErrors, dialogs } = session;
 
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  rmSync(work, { recursive: true, force: true });
-  assert.deepEqual(foreign, [], "requests to other origins");
-});
-
-/** A fresh context (its own localStorage) and page, watching the network, errors and dialogs. */
-async function open(path = "", context) {
-  const ctx = context ?? (await browser.newContext());
-  const page = await ctx.newPage();
-  page.on("request", (r) => {
-    const url = r.url();
-    if (!url.startsWith(origin) && !url.startsWith("blob:") && !url.startsWith("data:")) foreign.push(url);
-  });
-  page.on("pageerror", (e) => pageErrors.push(String(e)));
-  page.on("crash", () => pageErrors.push(`the page crashed (${page.url()})`));
-  page.on("dialog", (d) => {
-    dialogs.push(`${d.type()}: ${d.message()}`);
-    d.dismiss().catch(() => {});
-  });
-  await page.goto(base + path);
-  await page.waitForSelector("nav a");
-  return { ctx, page };
-}
+after(() => rmSync(work, { recursive: true, force: true }));
 
 /** Every llmcost entry in localStorage, key to text. */
 function entries(page) {
@@ -80,10 +39,7 @@ function estimateKeys(stored) {
   return Object.keys(stored).filter((k) => k.startsWith("llmcost.estimate.")).sort();
 }
 
-async function dropNovel(page) {
-  await page.setInputFiles('[data-testid="book-file"]', novel);
-  await page.waitForSelector('[data-testid="result-row"]', { timeout: 20000 });
-}
+const dropNovel = (page) => dropBook(page, novel);
 
 async function pasteBook(page, text) {
   await page.click("text=Paste text instead");
@@ -145,7 +101,7 @@ function quotaAfterWrites() {
 }
 
 test("the quota fills between two saves of an estimate: the last saved version stays, the user is told", async () => {
-  const ctx = await browser.newContext();
+  const ctx = await session.newContext();
   await ctx.addInitScript(quotaAfterWrites);
   const { page } = await open("", ctx);
   await dropNovel(page);
@@ -173,7 +129,7 @@ test("the quota fills between two saves of an estimate: the last saved version s
 });
 
 test("the quota fills partway through an import: what was saved before stays, History shows what arrived", async () => {
-  const ctx = await browser.newContext();
+  const ctx = await session.newContext();
   await ctx.addInitScript(quotaAfterWrites);
   const { page } = await open("", ctx);
   await dropNovel(page);
@@ -210,7 +166,7 @@ function brokenStorage() {
 }
 
 test("storage that throws on every call: history is off, estimates, prices and usage still work", async () => {
-  const ctx = await browser.newContext();
+  const ctx = await session.newContext();
   await ctx.addInitScript(brokenStorage);
   const { page } = await open("", ctx);
   await page.waitForSelector("text=history is off");
@@ -240,7 +196,7 @@ test("storage that throws on every call: history is off, estimates, prices and u
 });
 
 test("storage that starts throwing mid-visit: the user is told nothing was saved, the estimate shows", async () => {
-  const ctx = await browser.newContext();
+  const ctx = await session.newContext();
   await ctx.addInitScript(() => {
     window.__break = () => {
       const fail = () => {
@@ -299,7 +255,7 @@ test("entries of a newer version are left byte for byte and reported", async () 
 });
 
 test("two tabs saving estimates at once: both are kept, neither erases the other", async () => {
-  const ctx = await browser.newContext();
+  const ctx = await session.newContext();
   const a = await open("", ctx);
   const b = await open("", ctx);
   await Promise.all([
@@ -327,7 +283,7 @@ test("two tabs saving estimates at once: both are kept, neither erases the other
 });
 
 test("two tabs adding price files: the tab opened earlier does not erase the other's", async () => {
-  const ctx = await browser.newContext();
+  const ctx = await session.newContext();
   const a = await open("prices", ctx);
   const b = await open("prices", ctx);
   const addModel = async (page, provider, id) => {
@@ -544,7 +500,7 @@ function injected(page) {
 }
 
 test("markup in book titles, file names, model names and fields is shown as text, never run", async () => {
-  const ctx = await browser.newContext();
+  const ctx = await session.newContext();
   await ctx.addInitScript(watchInjection);
   const { page } = await open("", ctx);
   // A file named like an element, and an EPUB and a Markdown book with markup in titles.

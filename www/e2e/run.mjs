@@ -2,13 +2,13 @@
 // `cargo xtask test` builds the app, serves dist/ on 127.0.0.1 and runs:
 //   node www/e2e/run.mjs http://127.0.0.1:PORT/
 // Every test also checks that the page made no request to another origin.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { writeFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { browserSession, dropBook } from "./harness.mjs";
 
 const base = process.argv[2];
 const root = process.env.LLMCOST_ROOT;
@@ -16,7 +16,6 @@ if (!base || !root) {
   console.error("usage: LLMCOST_ROOT=... node run.mjs http://127.0.0.1:PORT/");
   process.exit(2);
 }
-const origin = new URL(base).origin;
 const novel = join(root, "tests/fixtures/pride-and-prejudice-pg1342.txt");
 const work = mkdtempSync(join(tmpdir(), "llmcost-e2e-"));
 const DEFAULT_MODELS = [
@@ -27,48 +26,10 @@ const DEFAULT_MODELS = [
   "mistral/mistral-small-2603",
 ];
 
-let browser;
-const foreign = [];
-const pageErrors = [];
+const session = browserSession(base);
+const { open, pageErrors } = session;
 
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  assert.deepEqual(foreign, [], "requests to other origins");
-});
-
-/** A fresh context (its own localStorage) and page, watching the network and errors. */
-async function open(path = "", context) {
-  const ctx = context ?? (await browser.newContext());
-  const page = await ctx.newPage();
-  page.on("request", (r) => {
-    const url = r.url();
-    if (!url.startsWith(origin) && !url.startsWith("blob:") && !url.startsWith("data:")) foreign.push(url);
-  });
-  page.on("pageerror", (e) => pageErrors.push(String(e)));
-  await page.goto(base + path);
-  await page.waitForSelector("nav a");
-  return { ctx, page };
-}
-
-async function dropNovel(page) {
-  await page.setInputFiles('[data-testid="book-file"]', novel);
-  await page.waitForSelector('[data-testid="result-row"]', { timeout: 20000 });
-}
+const dropNovel = (page) => dropBook(page, novel);
 
 /** Expected cost per model as the page shows it: the exact amount behind each figure. */
 async function tableCosts(page) {
@@ -231,7 +192,7 @@ test("a full quota is reported and nothing saved before is lost", async () => {
 });
 
 test("storage that is switched off: history is off, estimates still work", async () => {
-  const ctx = await browser.newContext();
+  const ctx = await session.newContext();
   await ctx.addInitScript(() => {
     Object.defineProperty(window, "localStorage", { get() { throw new DOMException("denied", "SecurityError"); } });
   });

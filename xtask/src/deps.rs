@@ -36,9 +36,11 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("rusqlite", "storage lives in the CLI"),
 ];
 
-pub(crate) fn check() -> Result<()> {
+/// `cargo metadata --format-version 1 --locked`, with `extra` arguments, as JSON.
+pub(crate) fn cargo_metadata(extra: &[&str]) -> Result<Value> {
     let out = Command::new("cargo")
         .args(["metadata", "--format-version", "1", "--locked"])
+        .args(extra)
         .output()
         .context("cannot run cargo metadata")?;
     if !out.status.success() {
@@ -47,7 +49,11 @@ pub(crate) fn check() -> Result<()> {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let meta: Value = serde_json::from_slice(&out.stdout)?;
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+pub(crate) fn check() -> Result<()> {
+    let meta = cargo_metadata(&[])?;
     let names: HashMap<&str, &str> = meta["packages"]
         .as_array()
         .context("no packages")?

@@ -4,7 +4,6 @@
 //! runs offline with nothing to install.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
@@ -13,24 +12,7 @@ use crate::project_root as root;
 
 pub(crate) fn check() -> Result<()> {
     let policy = Policy::read()?;
-    let out = Command::new("cargo")
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--locked",
-            "--all-features",
-        ])
-        .current_dir(root())
-        .output()
-        .context("running cargo metadata")?;
-    if !out.status.success() {
-        bail!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let metadata: Value = serde_json::from_slice(&out.stdout)?;
+    let metadata = crate::deps::cargo_metadata(&["--all-features"])?;
     let members: BTreeSet<&str> = metadata["workspace_members"]
         .as_array()
         .context("workspace_members")?
@@ -83,7 +65,7 @@ pub(crate) fn check() -> Result<()> {
                 !skipped
             })
             .collect();
-        if left.len() > 1 || (left.is_empty() && all.len() > 1) {
+        if left.len() != 1 {
             problems.push(format!(
                 "{name} is present in versions {}: use one, or list all but one in deny.toml's \
                  [bans] skip with the reason",
