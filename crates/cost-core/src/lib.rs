@@ -71,7 +71,7 @@ pub use import::{detect_price_file, ImportReport, PriceFileFormat};
 pub use money::{group_digits, Usd, UsdPerMtok};
 pub use pipeline::{
     preset, presets, Context, Output, Phase, Pipeline, Preset, Spread, Unit, MAX_CALLS_PER_UNIT,
-    MAX_RATIO_PER_MILLE, MAX_SIZE, MAX_TURNS,
+    MAX_PHASES, MAX_RATIO_PER_MILLE, MAX_SIZE, MAX_TURNS,
 };
 pub use price::{
     cost_of, select_tier, AppliedTier, Component, Components, Cost, PriceOptions, Warning,

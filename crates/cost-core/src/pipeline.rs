@@ -47,8 +47,16 @@ pub const MAX_SIZE: u64 = 1_000_000_000;
 /// The most calls a phase may make per unit.
 pub const MAX_CALLS_PER_UNIT: u64 = 1_000;
 
-/// The most turns a conversation phase may have.
-pub const MAX_TURNS: u64 = 100_000;
+/// The most turns a conversation phase may have. A conversation resends its history, so at
+/// 100 tokens a turn its 10,000th call is a million tokens long, the largest context window
+/// in the catalog; longer conversations cannot run, and estimating one costs time in
+/// proportion to its turns (every phase, model and turn is a step).
+pub const MAX_TURNS: u64 = 10_000;
+
+/// The most phases a pipeline may have. The presets have one to three; each phase adds a
+/// pass over its units for every compared model, so a pipeline file of thousands of phases
+/// would freeze a browser tab instead of estimating anything useful.
+pub const MAX_PHASES: usize = 32;
 
 /// The largest output ratio: 100 times the unit's text (100,000 per mille).
 pub const MAX_RATIO_PER_MILLE: u64 = 100_000;
@@ -305,6 +313,13 @@ impl Pipeline {
         if self.phases.is_empty() {
             return Err(invalid("a pipeline needs at least one phase").at("phases"));
         }
+        if self.phases.len() > MAX_PHASES {
+            return Err(invalid(format!(
+                "{} phases is more than the {MAX_PHASES} this tool accepts",
+                self.phases.len()
+            ))
+            .at("phases"));
+        }
         for (i, phase) in self.phases.iter().enumerate() {
             let at = |field: &str| format!("phases[{i}].{field}");
             if phase.name.trim().is_empty() {
@@ -529,6 +544,39 @@ mod tests {
         assert_eq!(p.phases[0].output, Output::Fixed(Spread::exactly(100)));
         assert_eq!(p.phases[0].reasoning_tokens.expected, 5);
         assert_eq!(p.phases[0].calls_per_unit, 1);
+    }
+
+    /// The limits that keep an estimate's work bounded: a pipeline file can ask for neither
+    /// an endless conversation nor thousands of phases (the fuzzer's slowest input was three
+    /// phases of 100,000 turns).
+    #[test]
+    fn turns_and_phases_are_bounded() {
+        let mut p = preset("conversation").unwrap().pipeline;
+        p.phases[0].unit = Unit::Turns { count: MAX_TURNS };
+        assert_eq!(p.validate(), Ok(()));
+        p.phases[0].unit = Unit::Turns {
+            count: MAX_TURNS + 1,
+        };
+        let e = p.validate().unwrap_err().to_string();
+        assert!(e.contains("10001 turns is more than the 10000"), "{e}");
+        assert!(e.contains("phases[0].unit.turns.count"), "{e}");
+
+        let mut p = preset("summarize-each-chapter").unwrap().pipeline;
+        let phase = p.phases[0].clone();
+        p.phases = (0..MAX_PHASES)
+            .map(|i| Phase {
+                name: format!("pass {i}"),
+                ..phase.clone()
+            })
+            .collect();
+        assert_eq!(p.validate(), Ok(()));
+        p.phases.push(Phase {
+            name: "one too many".into(),
+            ..phase
+        });
+        let e = p.validate().unwrap_err().to_string();
+        assert!(e.contains("33 phases is more than the 32"), "{e}");
+        assert!(Pipeline::from_json(&p.to_json()).is_err());
     }
 
     #[test]
