@@ -62,6 +62,9 @@ fn build_site(root: &Path, site: &Path) -> Result<()> {
             "--release",
             "-p",
             "cost-wasm",
+            // The tokenizer is in the package's estimate module.
+            "--features",
+            "estimate",
             "--target",
             "wasm32-unknown-unknown",
         ],

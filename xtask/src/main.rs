@@ -82,8 +82,9 @@ tasks:
           fuzz cost-core's parsers for N seconds per target (nightly, cargo-fuzz); keeps
           the corpora in fuzz/corpus/ and crash inputs in tests/fixtures/fuzz-crashes/
   package [--no-opt]
-          build the `llmcost` npm package (web, bundler and nodejs targets, wasm-opt'd)
-          into target/npm/llmcost/ and print the main module's gzipped size
+          build the `llmcost` npm package (its main and estimate modules, each for the
+          web, bundler and nodejs targets, wasm-opt'd) into target/npm/llmcost/, print
+          both modules' gzipped sizes, and fail if the main one is above 250 KiB
   test-package
           build the npm package, then run its JavaScript tests (node --test) and the
           TypeScript check of its typed examples

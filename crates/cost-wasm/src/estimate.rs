@@ -1,11 +1,133 @@
 //! What `estimate` takes and returns: a pipeline over a text on several models, priced
 //! before running it, with every figure of `cost_core::estimate` (money as [`Money`]).
 
+use cost_core::{TextInput, TokenRatios};
 use serde::{Deserialize, Serialize};
-use tsify::Tsify;
+use tsify::{Ts, Tsify};
+use wasm_bindgen::prelude::*;
 
+use crate::error;
 use crate::pipeline::PipelineSpec;
 use crate::shapes::{serde_name, JsonObject, Money};
+use crate::{today, with_catalog, MAX_MODEL_NAME};
+
+thread_local! {
+    /// The bundled token ratios: how estimates count families without a public tokenizer.
+    static RATIOS: TokenRatios = TokenRatios::bundled();
+}
+
+/// What a pipeline over a text would cost on each compared model, before running it: low,
+/// expected and high, by phase, component and section, with the tokens and calls, the rank,
+/// the savings of caching and batch, warnings and recommendations. The text is a profile
+/// (`tokenizer.profile(text)`), chapters counted by hand, or plain unit counts.
+///
+/// Throws `LlmcostError`: `invalid_argument` for a value of the wrong shape (path from
+/// `input`), `invalid_request` for an invalid pipeline, text or option, `unknown_model` or
+/// `ambiguous_model` (paths relative to the input: `pipeline.phases[0].output.fixed.low`,
+/// `units.units`, `models[1]`).
+#[wasm_bindgen]
+pub fn estimate(input: Ts<EstimateInput>) -> Result<Ts<Estimate>, JsValue> {
+    let input = error::read_object("input", &input)?;
+    let text = match (input.profile, input.chapters, input.units) {
+        (Some(profile), None, None) => TextInput::Profile(Box::new(
+            serde_json::from_value(profile.0)
+                .map_err(|e| error::argument("input.profile", &e.to_string()))?,
+        )),
+        (None, Some(chapters), None) => TextInput::Chapters(
+            chapters
+                .into_iter()
+                .map(|c| cost_core::ChapterTokens {
+                    title: c.title,
+                    sentences: c.sentences,
+                    paragraphs: c.paragraphs,
+                })
+                .collect(),
+        ),
+        (None, None, Some(units)) => TextInput::Units(cost_core::PlainUnits {
+            units: units.units,
+            tokens_per_unit: units.tokens_per_unit,
+            chapters: units.chapters,
+        }),
+        _ => {
+            return Err(error::argument(
+                "input",
+                "give the text as exactly one of `profile`, `chapters` or `units`",
+            ))
+        }
+    };
+    let pipeline = match input.pipeline {
+        PipelineSpec::Pipeline(pipeline) => pipeline.to_core(),
+        PipelineSpec::Preset(id) => match cost_core::preset(&id) {
+            Some(preset) => preset.pipeline,
+            None => {
+                let ids: Vec<String> = cost_core::presets().into_iter().map(|p| p.id).collect();
+                return Err(error::js_error(
+                    "invalid_request",
+                    Some("pipeline"),
+                    &format!(
+                        "pipeline: unknown preset `{id}` (expected a pipeline object or one of {})",
+                        ids.join(", ")
+                    ),
+                ));
+            }
+        },
+    };
+    // FIXME(issue 6): as in `price`, a name no catalog could hold is refused before lookup.
+    let names = input
+        .models
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (format!("models[{i}]"), m));
+    let pinned = pipeline.phases.iter().enumerate().filter_map(|(i, p)| {
+        p.model
+            .as_ref()
+            .map(|m| (format!("pipeline.phases[{i}].model"), m))
+    });
+    if let Some((path, _)) = names.chain(pinned).find(|(_, m)| m.len() > MAX_MODEL_NAME) {
+        return Err(error::js_error(
+            "invalid_request",
+            Some(&path),
+            &format!("{path}: a model name is at most {MAX_MODEL_NAME} bytes"),
+        ));
+    }
+    let given = input.options.unwrap_or_default();
+    let at = match &given.at {
+        Some(text) => text.parse().map_err(|e: String| {
+            error::js_error(
+                "invalid_request",
+                Some("options.at"),
+                &format!("options.at: {e}"),
+            )
+        })?,
+        None => today(),
+    };
+    let mut options = cost_core::EstimateOptions::new(at);
+    options.batch = given.batch.unwrap_or(options.batch);
+    options.cache = given.cache.map_or(options.cache, |c| c.to_core());
+    options.cache_hit_per_mille = given
+        .cache_hit_per_mille
+        .unwrap_or(options.cache_hit_per_mille);
+    options.calls_per_minute = given.calls_per_minute.unwrap_or(options.calls_per_minute);
+    let estimate = RATIOS
+        .with(|ratios| {
+            with_catalog(|catalog| {
+                cost_core::estimate(catalog, ratios, &text, &pipeline, &input.models, &options)
+            })
+        })
+        .map_err(|e| {
+            // The core names fields of its own arguments; say where they are in `input`.
+            let path = e.path().map(|p| match p.strip_prefix("text.") {
+                Some(rest) => rest.to_string(),
+                None if p.starts_with("phases") => format!("pipeline.{p}"),
+                None => p.to_string(),
+            });
+            match path {
+                Some(path) => error::core(e.at(path)),
+                None => error::core(e),
+            }
+        })?;
+    error::write(&Estimate::of(&estimate))
+}
 
 /// What `estimate` takes: a pipeline, the text as exactly one of `profile`, `chapters` or
 /// `units`, the models to compare, and options.

@@ -3,8 +3,9 @@
 //! A thin facade with no logic of its own: every figure comes from `cost-core`, so a price
 //! in JS is exactly the price the CLI and the web app give. The main entry is [`price`]
 //! (`price({model, usage, batch?, at?})` in JS), beside [`models`], [`parse_usage`],
-//! [`load_prices`] / [`reset_prices`], [`report`], [`budget`], [`estimate`] / [`presets`]
-//! (a pipeline over a text, before running it) and [`Tokenizer`] (`count` and `profile`).
+//! [`load_prices`] / [`reset_prices`], [`report`] and [`budget`]; with the `estimate`
+//! feature, also `estimate` / `presets` (a pipeline over a text, before running it) and
+//! `Tokenizer` (`count` and `profile`).
 //!
 //! # Design: own shapes, checked at the boundary
 //!
@@ -14,6 +15,15 @@
 //! decoded inside the function, so a wrong value from JS becomes an ordinary `Err`: an
 //! exception named `LlmcostError` with a stable `kind`, thrown without leaking memory or
 //! poisoning the module. Money is a decimal string with a number beside it for display.
+//!
+//! # Design: two modules from one crate
+//!
+//! Most users only price requests, and every byte of the module is downloaded before the
+//! first price. So the crate is built twice: without the `estimate` feature it is the
+//! package's main module (`llmcost`: the pricing API, the bundled catalog and the price-file
+//! importers); with it, the whole API (`llmcost/estimate`: the same functions plus the
+//! tokenizer, the book reader and the estimate engine). Both price from one catalog state:
+//! `loadPrices` through either applies to both ([`prices`]).
 //!
 //! # Example (JavaScript)
 //!
@@ -25,27 +35,35 @@
 //! ```
 
 mod error;
+#[cfg(feature = "estimate")]
 mod estimate;
+#[cfg(feature = "estimate")]
 mod pipeline;
+mod prices;
+#[cfg(feature = "estimate")]
 mod profile;
 mod shapes;
+#[cfg(feature = "estimate")]
+mod tokenizer;
 
 use std::cell::RefCell;
 
-use cost_core::{Catalog, Date, MergePolicy, PriceOptions, Request, TextInput, TokenRatios};
+use cost_core::{Catalog, Date, MergePolicy, PriceOptions, Request, Usd};
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
-use crate::pipeline::PipelineSpec;
-
+#[cfg(feature = "estimate")]
 pub use estimate::{
-    CacheApplied, CachePlan, ChapterTokens, ComponentCosts, CostRange, Estimate, EstimateInput,
-    EstimateOptions, EstimateRecommendation, EstimateSection, EstimateSettings, EstimateWarning,
-    ModelEstimate, PhaseCost, PlainUnits, PricesUsed, Savings, TokenCount, TokenTotals,
+    estimate, CacheApplied, CachePlan, ChapterTokens, ComponentCosts, CostRange, Estimate,
+    EstimateInput, EstimateOptions, EstimateRecommendation, EstimateSection, EstimateSettings,
+    EstimateWarning, ModelEstimate, PhaseCost, PlainUnits, PricesUsed, Savings, TokenCount,
+    TokenTotals,
 };
+#[cfg(feature = "estimate")]
 pub use pipeline::{
-    Phase, PhaseContext, PhaseOutput, PhaseUnit, Pipeline, Preset, Presets, Spread,
+    presets, Phase, PhaseContext, PhaseOutput, PhaseUnit, Pipeline, Preset, Presets, Spread,
 };
+#[cfg(feature = "estimate")]
 pub use profile::{
     BookFormat, ChapterSummary, ChunkOptions, ChunkTokens, EncodingProfile, Gutenberg,
     GutenbergPart, ProfileOptions, SourceEncoding, TextProfile, TextSource, TextWarning,
@@ -57,29 +75,40 @@ pub use shapes::{
     PriceRequest, PriceSet, Prices, Rates, Report, ReportFilter, ReportGroup, ReportInput, Spend,
     Tier, Usage, UsageFormat, Warning,
 };
+#[cfg(feature = "estimate")]
+pub use tokenizer::Tokenizer;
 
 thread_local! {
     /// The catalog every call prices from: the bundled one plus what `loadPrices` added.
     static CATALOG: RefCell<Option<Catalog>> = const { RefCell::new(None) };
-    /// The bundled token ratios: how estimates count families without a public tokenizer.
-    static RATIOS: TokenRatios = TokenRatios::bundled();
 }
 
-/// Runs `f` on the current catalog, decoding the bundled one on first use.
-fn with_catalog<T>(f: impl FnOnce(&mut Catalog) -> T) -> T {
+/// Runs `f` on the current catalog, decoding the bundled one on first use, and rebuilding it
+/// when the package's other module loaded or reset prices since (see [`prices`]).
+pub(crate) fn with_catalog<T>(f: impl FnOnce(&mut Catalog) -> T) -> T {
+    let missed = prices::missed();
     CATALOG.with(|cell| {
         let mut slot = cell.borrow_mut();
+        if let Some(files) = missed {
+            let mut catalog = Catalog::bundled();
+            for text in &files {
+                // Each file loaded without error in a module of this same version (the
+                // ledger's key names it), so it loads again.
+                let _ = catalog.load_prices(text, MergePolicy::Replace);
+            }
+            *slot = Some(catalog);
+        }
         f(slot.get_or_insert_with(Catalog::bundled))
     })
 }
 
 /// Today (UTC) from the JS clock: the day of a request that gives none.
-fn today() -> Date {
+pub(crate) fn today() -> Date {
     Date::from_unix_seconds((js_sys::Date::now() / 1000.0) as i64)
 }
 
 /// A string argument, or an exception naming it.
-fn string_arg(name: &str, value: &JsValue) -> Result<String, JsValue> {
+pub(crate) fn string_arg(name: &str, value: &JsValue) -> Result<String, JsValue> {
     value.as_string().ok_or_else(|| {
         error::argument(
             name,
@@ -88,8 +117,14 @@ fn string_arg(name: &str, value: &JsValue) -> Result<String, JsValue> {
     })
 }
 
+/// `text` in lower case, by JS's `toLowerCase`: Rust's `to_lowercase` would bring its Unicode
+/// tables into the module.
+fn lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
+}
+
 /// The longest model name `price` looks up.
-const MAX_MODEL_NAME: usize = 256;
+pub(crate) const MAX_MODEL_NAME: usize = 256;
 
 /// The catalog's models, optionally only those whose id, name, provider or an alias
 /// contains `query` (case-insensitive).
@@ -100,7 +135,7 @@ pub fn models(
     let query = if query.is_undefined() || query.is_null() {
         None
     } else {
-        Some(string_arg("query", &query)?.to_lowercase())
+        Some(lowercase(&string_arg("query", &query)?))
     };
     let models = with_catalog(|catalog| {
         catalog
@@ -108,9 +143,9 @@ pub fn models(
             .iter()
             .filter(|m| {
                 query.as_deref().is_none_or(|q| {
-                    m.qualified_id().to_lowercase().contains(q)
-                        || m.name.to_lowercase().contains(q)
-                        || m.aliases.iter().any(|a| a.to_lowercase().contains(q))
+                    lowercase(&m.qualified_id()).contains(q)
+                        || lowercase(&m.name).contains(q)
+                        || m.aliases.iter().any(|a| lowercase(a).contains(q))
                 })
             })
             .map(Model::of)
@@ -233,22 +268,34 @@ fn price_all(
 #[wasm_bindgen]
 pub fn report(input: Ts<ReportInput>) -> Result<Ts<Report>, JsValue> {
     let input = error::read_object("input", &input)?;
-    let options = serde_json::json!({
-        "by": input.by.unwrap_or_default(),
-        "where": input.filter.map_or_else(
-            || serde_json::json!({}),
-            |f| serde_json::to_value(f).unwrap_or_default(),
-        ),
-    });
-    let options: cost_core::ReportOptions =
-        serde_path_to_error::deserialize(options).map_err(|e| {
-            let path = e.path().to_string();
-            error::js_error(
-                "invalid_request",
-                Some(&path),
-                &format!("{path}: {}", e.inner()),
-            )
-        })?;
+    // Built by hand, not decoded: a second decoder (of the core's options) costs module size.
+    let invalid = |path: String, problem: String| {
+        error::js_error(
+            "invalid_request",
+            Some(&path),
+            &format!("{path}: {problem}"),
+        )
+    };
+    let mut options = cost_core::ReportOptions::default();
+    for (i, key) in input.by.unwrap_or_default().iter().enumerate() {
+        options
+            .by
+            .push(key.parse().map_err(|e| invalid(format!("by[{i}]"), e))?);
+    }
+    if let Some(filter) = input.filter {
+        let day = |name: &str, text: Option<String>| match text {
+            Some(text) => text
+                .parse::<Date>()
+                .map(Some)
+                .map_err(|e| invalid(format!("where.{name}"), e)),
+            None => Ok(None),
+        };
+        options.filter.since = day("since", filter.since)?;
+        options.filter.until = day("until", filter.until)?;
+        options.filter.model = filter.model;
+        options.filter.provider = filter.provider;
+        options.filter.tags = filter.tags.unwrap_or_default();
+    }
     let records = price_all(&input.requests, today())?;
     let report = cost_core::Report::build(options, &records).map_err(error::core)?;
     error::write(&Report::of(&report))
@@ -264,9 +311,18 @@ pub fn budget(input: Ts<BudgetInput>) -> Result<Ts<BudgetReport>, JsValue> {
     let today: Date = input.today.parse().map_err(|e: String| {
         error::js_error("invalid_request", Some("today"), &format!("today: {e}"))
     })?;
-    let limits = serde_json::to_value(&input.budget)
-        .and_then(serde_json::from_value::<cost_core::Budget>)
-        .map_err(|e| error::argument("budget", &e.to_string()))?;
+    let usd = |name: &str, text: &str| {
+        text.parse::<Usd>()
+            .map_err(|e| error::argument(&format!("input.budget.{name}"), &e))
+    };
+    let mut limits =
+        cost_core::Budget::monthly(usd("monthly_limit_usd", &input.budget.monthly_limit_usd)?);
+    if let Some(daily) = &input.budget.daily_limit_usd {
+        limits.daily_limit_usd = Some(usd("daily_limit_usd", daily)?);
+    }
+    if let Some(percents) = input.budget.alert_percents {
+        limits.alert_percents = percents;
+    }
     let records = price_all(&input.requests, today)?;
     let status = cost_core::BudgetStatus::of(limits, today, &records).map_err(error::core)?;
     let impact = match &input.estimate_usd {
@@ -284,131 +340,11 @@ pub fn budget(input: Ts<BudgetInput>) -> Result<Ts<BudgetReport>, JsValue> {
     })
 }
 
-/// What a pipeline over a text would cost on each compared model, before running it: low,
-/// expected and high, by phase, component and section, with the tokens and calls, the rank,
-/// the savings of caching and batch, warnings and recommendations. The text is a profile
-/// (`tokenizer.profile(text)`), chapters counted by hand, or plain unit counts.
-///
-/// Throws `LlmcostError`: `invalid_argument` for a value of the wrong shape (path from
-/// `input`), `invalid_request` for an invalid pipeline, text or option, `unknown_model` or
-/// `ambiguous_model` (paths relative to the input: `pipeline.phases[0].output.fixed.low`,
-/// `units.units`, `models[1]`).
-#[wasm_bindgen]
-pub fn estimate(input: Ts<EstimateInput>) -> Result<Ts<Estimate>, JsValue> {
-    let input = error::read_object("input", &input)?;
-    let text = match (input.profile, input.chapters, input.units) {
-        (Some(profile), None, None) => TextInput::Profile(Box::new(
-            serde_json::from_value(profile.0)
-                .map_err(|e| error::argument("input.profile", &e.to_string()))?,
-        )),
-        (None, Some(chapters), None) => TextInput::Chapters(
-            chapters
-                .into_iter()
-                .map(|c| cost_core::ChapterTokens {
-                    title: c.title,
-                    sentences: c.sentences,
-                    paragraphs: c.paragraphs,
-                })
-                .collect(),
-        ),
-        (None, None, Some(units)) => TextInput::Units(cost_core::PlainUnits {
-            units: units.units,
-            tokens_per_unit: units.tokens_per_unit,
-            chapters: units.chapters,
-        }),
-        _ => {
-            return Err(error::argument(
-                "input",
-                "give the text as exactly one of `profile`, `chapters` or `units`",
-            ))
-        }
-    };
-    let pipeline = match input.pipeline {
-        PipelineSpec::Pipeline(pipeline) => pipeline.to_core(),
-        PipelineSpec::Preset(id) => match cost_core::preset(&id) {
-            Some(preset) => preset.pipeline,
-            None => {
-                let ids: Vec<String> = cost_core::presets().into_iter().map(|p| p.id).collect();
-                return Err(error::js_error(
-                    "invalid_request",
-                    Some("pipeline"),
-                    &format!(
-                        "pipeline: unknown preset `{id}` (expected a pipeline object or one of {})",
-                        ids.join(", ")
-                    ),
-                ));
-            }
-        },
-    };
-    // FIXME(issue 6): as in `price`, a name no catalog could hold is refused before lookup.
-    let names = input
-        .models
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (format!("models[{i}]"), m));
-    let pinned = pipeline.phases.iter().enumerate().filter_map(|(i, p)| {
-        p.model
-            .as_ref()
-            .map(|m| (format!("pipeline.phases[{i}].model"), m))
-    });
-    if let Some((path, _)) = names.chain(pinned).find(|(_, m)| m.len() > MAX_MODEL_NAME) {
-        return Err(error::js_error(
-            "invalid_request",
-            Some(&path),
-            &format!("{path}: a model name is at most {MAX_MODEL_NAME} bytes"),
-        ));
-    }
-    let given = input.options.unwrap_or_default();
-    let at = match &given.at {
-        Some(text) => text.parse().map_err(|e: String| {
-            error::js_error(
-                "invalid_request",
-                Some("options.at"),
-                &format!("options.at: {e}"),
-            )
-        })?,
-        None => today(),
-    };
-    let mut options = cost_core::EstimateOptions::new(at);
-    options.batch = given.batch.unwrap_or(options.batch);
-    options.cache = given.cache.map_or(options.cache, |c| c.to_core());
-    options.cache_hit_per_mille = given
-        .cache_hit_per_mille
-        .unwrap_or(options.cache_hit_per_mille);
-    options.calls_per_minute = given.calls_per_minute.unwrap_or(options.calls_per_minute);
-    let estimate = RATIOS
-        .with(|ratios| {
-            with_catalog(|catalog| {
-                cost_core::estimate(catalog, ratios, &text, &pipeline, &input.models, &options)
-            })
-        })
-        .map_err(|e| {
-            // The core names fields of its own arguments; say where they are in `input`.
-            let path = e.path().map(|p| match p.strip_prefix("text.") {
-                Some(rest) => rest.to_string(),
-                None if p.starts_with("phases") => format!("pipeline.{p}"),
-                None => p.to_string(),
-            });
-            match path {
-                Some(path) => error::core(e.at(path)),
-                None => error::core(e),
-            }
-        })?;
-    error::write(&Estimate::of(&estimate))
-}
-
-/// The pipelines to start from (`one-prompt-per-sentence`, `summarize-each-chapter`, ...):
-/// pass an `id` as `estimate`'s `pipeline`, or change a copy of its `pipeline`.
-#[wasm_bindgen]
-pub fn presets() -> Result<Ts<Presets>, JsValue> {
-    let presets = cost_core::presets();
-    error::write(&Presets(presets.iter().map(Preset::of).collect()))
-}
-
 /// Adds a price file to the catalog (a genai-prices v2 feed, a LiteLLM table, or llmcost's
 /// own format as JSON, with custom models and overrides): all of it, or nothing when it
 /// fails. TOML is refused with a message saying so (the `llmcost` command reads it).
-/// An imported model replaces a model of the same name.
+/// An imported model replaces a model of the same name. The file applies to both of the
+/// package's modules (`llmcost` and `llmcost/estimate`) when an app imports both.
 #[wasm_bindgen(js_name = loadPrices)]
 pub fn load_prices(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
@@ -416,100 +352,14 @@ pub fn load_prices(
     let text = string_arg("text", &text)?;
     let report = with_catalog(|catalog| catalog.load_prices(&text, MergePolicy::Replace))
         .map_err(error::core)?;
+    prices::loaded(&text);
     error::write(&ImportReport::of(&report))
 }
 
-/// Goes back to the bundled catalog, dropping every price file loaded.
+/// Goes back to the bundled catalog, dropping every price file loaded (in both of the
+/// package's modules).
 #[wasm_bindgen(js_name = resetPrices)]
 pub fn reset_prices() {
     CATALOG.with(|cell| *cell.borrow_mut() = None);
-}
-
-/// One encoding's vocabulary, loaded from the asset bytes the page fetched
-/// (`o200k_base.vocab` ships in the package beside the module). Call `free()` when done.
-#[wasm_bindgen]
-pub struct Tokenizer {
-    inner: cost_core::Tokenizer,
-}
-
-#[wasm_bindgen]
-impl Tokenizer {
-    /// Loads `encoding` (`"o200k_base"` or `"cl100k_base"`) from its `.vocab` asset bytes.
-    ///
-    /// Throws when the name is unknown or the bytes are not that vocabulary.
-    pub fn load(encoding: &str, bytes: &[u8]) -> Result<Tokenizer, JsValue> {
-        let encoding = match encoding {
-            "o200k_base" => cost_core::Encoding::O200kBase,
-            "cl100k_base" => cost_core::Encoding::Cl100kBase,
-            other => {
-                return Err(error::argument(
-                    "encoding",
-                    &format!("unknown encoding `{other}` (expected o200k_base or cl100k_base)"),
-                ))
-            }
-        };
-        cost_core::Tokenizer::from_bytes(encoding, bytes)
-            .map(|inner| Tokenizer { inner })
-            .map_err(error::core)
-    }
-
-    /// The number of tokens in `text` (tiktoken's `encode_ordinary(text).length`).
-    pub fn count(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    ) -> Result<u32, JsValue> {
-        let text = string_arg("text", &text)?;
-        Ok(u32::try_from(self.inner.count(&text)).unwrap_or(u32::MAX))
-    }
-
-    /// The text's profile in this encoding: its format, sizes, chapters, and the tokens of
-    /// every chapter, paragraph and sentence (and chunk, with `options.chunks`), with their
-    /// statistics: what `estimate` takes as `profile`. `text` is a string, or the bytes of a
-    /// `.txt`, `.md` or `.epub` file (UTF-8 or UTF-16; an EPUB is read from its zip).
-    ///
-    /// Throws `LlmcostError` (`kind`: `invalid_text` or `invalid_book` for bytes that are
-    /// not a readable book, `invalid_request` for bad chunk options, `invalid_argument`).
-    pub fn profile(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text: JsValue,
-        options: Option<Ts<ProfileOptions>>,
-    ) -> Result<Ts<TextProfile>, JsValue> {
-        let bytes = match text.as_string() {
-            Some(text) => text.into_bytes(),
-            None if text.is_instance_of::<js_sys::Uint8Array>() => {
-                js_sys::Uint8Array::from(text).to_vec()
-            }
-            None => {
-                return Err(error::argument(
-                    "text",
-                    &format!(
-                        "expected a string or a Uint8Array, got {}",
-                        error::kind_of(&text)
-                    ),
-                ))
-            }
-        };
-        let options = match options {
-            Some(o) if !o.js_value().is_undefined() && !o.js_value().is_null() => {
-                error::read_object("options", &o)?
-            }
-            _ => ProfileOptions::default(),
-        };
-        let read = cost_core::ReadOptions {
-            name: options.name,
-            keep_gutenberg: options.keep_gutenberg.unwrap_or(false),
-            ..cost_core::ReadOptions::default()
-        };
-        let book = cost_core::Book::read(&bytes, &read).map_err(error::core)?;
-        drop(bytes);
-        let counter = cost_core::NamedCounter::new(self.inner.encoding().as_str(), &self.inner);
-        let chunks = options.chunks.map(ChunkOptions::to_core);
-        let done =
-            cost_core::profile_book(book, vec![counter], cost_core::ProfileOptions { chunks })
-                .map_err(|e| match e.path() {
-                    Some(_) => error::core(e),
-                    None => error::core(e.at("options.chunks")),
-                })?;
-        error::write(&TextProfile::of(&done.profile))
-    }
+    prices::reset();
 }

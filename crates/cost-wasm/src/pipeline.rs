@@ -8,7 +8,10 @@ use std::fmt;
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
-use tsify::Tsify;
+use tsify::{Ts, Tsify};
+use wasm_bindgen::prelude::*;
+
+use crate::error;
 
 /// A pipeline: phases of LLM calls over one text.
 #[derive(Debug, Clone, Serialize, Deserialize, Tsify)]
@@ -333,3 +336,11 @@ impl Preset {
 #[derive(Debug, Clone, Serialize, Tsify)]
 #[serde(transparent)]
 pub struct Presets(pub Vec<Preset>);
+
+/// The pipelines to start from (`one-prompt-per-sentence`, `summarize-each-chapter`, ...):
+/// pass an `id` as `estimate`'s `pipeline`, or change a copy of its `pipeline`.
+#[wasm_bindgen]
+pub fn presets() -> Result<Ts<Presets>, JsValue> {
+    let presets = cost_core::presets();
+    error::write(&Presets(presets.iter().map(Preset::of).collect()))
+}

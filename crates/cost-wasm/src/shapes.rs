@@ -25,7 +25,9 @@ pub struct Money {
 impl Money {
     pub(crate) fn of(usd: Usd) -> Money {
         let text = usd.to_decimal_string();
-        let approx = text.parse().unwrap_or(f64::NAN);
+        // serde_json's float reader (exact, as `float_roundtrip` makes it) is in the module
+        // anyway; `str::parse::<f64>` would add core's own, tables and all.
+        let approx = serde_json::from_str(&text).unwrap_or(f64::NAN);
         Money { usd: text, approx }
     }
 }
@@ -210,11 +212,12 @@ impl PriceRequest {
             object.insert("at".into(), Value::String(at.clone()));
         }
         if let Some(tags) = &self.tags {
-            let tags = tags
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            object.insert("tags".into(), Value::Object(tags));
+            // Inserted one by one: collecting into a map sorts, and each sort is more code.
+            let mut object_tags = serde_json::Map::new();
+            for (k, v) in tags {
+                object_tags.insert(k.clone(), Value::String(v.clone()));
+            }
+            object.insert("tags".into(), Value::Object(object_tags));
         }
         Value::Object(object)
     }
@@ -578,17 +581,17 @@ pub struct BudgetInput {
 }
 
 /// Spending limits, in decimal dollars.
-#[derive(Debug, Clone, Serialize, Deserialize, Tsify)]
+#[derive(Debug, Clone, Deserialize, Tsify)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetLimits {
     /// The monthly limit (`"50"`).
     pub monthly_limit_usd: String,
     /// A daily limit, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[tsify(optional)]
     pub daily_limit_usd: Option<String>,
     /// Alert thresholds in whole percent of each limit (default `[80, 100]`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[tsify(optional)]
     pub alert_percents: Option<Vec<u32>>,
 }
@@ -750,27 +753,27 @@ pub struct ReportInput {
 }
 
 /// Conditions a request must meet to count; every one given must hold.
-#[derive(Debug, Clone, Serialize, Deserialize, Tsify)]
+#[derive(Debug, Clone, Deserialize, Tsify)]
 #[serde(deny_unknown_fields)]
 pub struct ReportFilter {
     /// The first day counted (inclusive), `YYYY-MM-DD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[tsify(optional)]
     pub since: Option<String>,
     /// The last day counted (inclusive).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[tsify(optional)]
     pub until: Option<String>,
     /// Only this model (its canonical id).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[tsify(optional)]
     pub model: Option<String>,
     /// Only this provider (its id).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[tsify(optional)]
     pub provider: Option<String>,
     /// Tags the request must carry, each with exactly this value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[tsify(optional, type = "Record<string, string>")]
     pub tags: Option<BTreeMap<String, String>>,
 }
@@ -871,9 +874,15 @@ impl Report {
             groups: r
                 .groups
                 .iter()
-                .map(|g| ReportGroup {
-                    key: by.iter().cloned().zip(g.key.iter().cloned()).collect(),
-                    spend: Spend::of(&g.spend),
+                .map(|g| {
+                    let mut key = BTreeMap::new();
+                    for (name, value) in by.iter().zip(&g.key) {
+                        key.insert(name.clone(), value.clone());
+                    }
+                    ReportGroup {
+                        key,
+                        spend: Spend::of(&g.spend),
+                    }
                 })
                 .collect(),
             by,

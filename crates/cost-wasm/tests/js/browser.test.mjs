@@ -1,6 +1,8 @@
 // examples/js/index.html in headless Chromium (Debian's, driven by playwright-core from
 // www/e2e): the plain page with no bundler loads the `web` build through an import map and
-// prices a request as the person types. The page must request nothing from another origin.
+// prices a request as the person types. The page must request nothing from another origin,
+// and not the estimate module until it imports it; then that module estimates with the
+// prices the page's main module loaded.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -66,5 +68,40 @@ test("the plain HTML example prices a request as you type", async () => {
   assert.ok((await page.locator("#models option").count()) >= 50);
   assert.deepEqual(errors, []);
   assert.deepEqual(foreign, []);
+  await page.close();
+});
+
+test("the estimate module is fetched only when imported, and shares the page's prices", async () => {
+  const page = await browser.newPage();
+  const requested = [];
+  const errors = [];
+  page.on("request", (r) => requested.push(new URL(r.url()).pathname));
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${origin}/examples/js/index.html`);
+  await page.waitForFunction(() => document.getElementById("cost").textContent.startsWith("$"));
+  const wasm = () => requested.filter((p) => p.endsWith(".wasm")).map((p) => path.basename(p));
+  assert.deepEqual(wasm(), ["llmcost_bg.wasm"]);
+  const got = await page.evaluate(async () => {
+    // The same URL as the page's import map: the page's own instance of the main module.
+    const main = await import("/target/npm/llmcost/web/llmcost.js");
+    const full = await import("/target/npm/llmcost/web/estimate.js");
+    await full.default();
+    const input = {
+      pipeline: { name: "p", phases: [{ name: "a", unit: "sentence", output: { fixed: 100 } }] },
+      units: { units: 600, tokens_per_unit: 550 },
+      models: ["claude-3-5-haiku"],
+      options: { at: "2026-11-23", cache: "none" },
+    };
+    const before = full.estimate(input).models[0].cost.expected.usd;
+    main.loadPrices(JSON.stringify({ overrides: [{ model: "claude-3-5-haiku", input_mtok: "0.9" }] }));
+    const after = full.estimate(input).models[0].cost.expected.usd;
+    full.resetPrices();
+    const reset = main.price({ model: "claude-3-5-haiku", usage: { input_tokens: 550, output_tokens: 100 }, at: "2026-11-23" }).total.usd;
+    return [before, after, reset];
+  });
+  // 600 × (550 × $0.8 + 100 × $4) / 10^6, then with input at $0.9; the reset reaches the main module.
+  assert.deepEqual(got, ["0.504", "0.537", "0.00084"]);
+  assert.deepEqual(wasm(), ["llmcost_bg.wasm", "estimate_bg.wasm"]);
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1,10 +1,10 @@
-// tests/fixtures/estimates.json through `estimate`, on every build: the same checks and laws
-// as cost-core's native runner (crates/cost-core/tests/estimate.rs), so the package must give
-// exactly the native figures. Then presets, the published Haiku 3.5 figures as exact decimal
-// strings, and bad input.
+// tests/fixtures/estimates.json through `estimate`, on every build of `llmcost/estimate`: the
+// same checks and laws as cost-core's native runner (crates/cost-core/tests/estimate.rs), so
+// the package must give exactly the native figures. Then presets, the published Haiku 3.5
+// figures as exact decimal strings, and bad input.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { builds, fixture, femto } from "./builds.mjs";
+import { estimateBuilds as builds, fixture, femto } from "./builds.mjs";
 
 const cases = JSON.parse(fixture("estimates.json"));
 
@@ -257,8 +257,8 @@ for (const [build, llm] of builds) {
   });
 }
 
-test("web: 10,000 failed estimates do not grow wasm memory", () => {
-  const llm = builds.find(([name]) => name === "web")[1];
+test("web estimate: 10,000 failed estimates do not grow wasm memory", () => {
+  const llm = builds.find(([name]) => name === "web estimate")[1];
   const bad = [undefined, { ...good, pipeline: "nope" }, { ...good, models: ["gpt-nope"] }, { ...good, units: { units: -1, tokens_per_unit: 1 } }, { ...good, units: { units: 0, tokens_per_unit: 1 } }];
   for (let i = 0; i < 1000; i++) assert.throws(() => llm.estimate(bad[i % bad.length]));
   const before = llm.memory.buffer.byteLength;

@@ -75,16 +75,18 @@ for (const [build, llm] of builds) {
   });
 }
 
-test("web: 10,000 failed calls do not grow wasm memory", () => {
-  const llm = builds.find(([name]) => name === "web")[1];
-  const bad = [undefined, { model: 5 }, { ...good, model: "nope" }, { ...good, usage: { input_tokens: -1 } }];
-  // Warm up: let the allocator reach its steady state first.
-  for (let i = 0; i < 1000; i++) assert.throws(() => llm.price(bad[i % bad.length]));
-  const before = llm.memory.buffer.byteLength;
-  for (let i = 0; i < 10_000; i++) {
-    assert.throws(() => llm.price(bad[i % bad.length]));
-    assert.throws(() => llm.loadPrices("garbage"));
-  }
-  assert.equal(llm.memory.buffer.byteLength, before);
-  assert.equal(llm.price(good).total.usd, "0.00084");
-});
+for (const name of ["web", "web estimate"]) {
+  test(`${name}: 10,000 failed calls do not grow wasm memory`, () => {
+    const llm = builds.find(([build]) => build === name)[1];
+    const bad = [undefined, { model: 5 }, { ...good, model: "nope" }, { ...good, usage: { input_tokens: -1 } }];
+    // Warm up: let the allocator reach its steady state first.
+    for (let i = 0; i < 1000; i++) assert.throws(() => llm.price(bad[i % bad.length]));
+    const before = llm.memory.buffer.byteLength;
+    for (let i = 0; i < 10_000; i++) {
+      assert.throws(() => llm.price(bad[i % bad.length]));
+      assert.throws(() => llm.loadPrices("garbage"));
+    }
+    assert.equal(llm.memory.buffer.byteLength, before);
+    assert.equal(llm.price(good).total.usd, "0.00084");
+  });
+}

@@ -1,4 +1,4 @@
-// `tokenizer.profile` on every build: tests/fixtures/text-cases.json (decoding, Gutenberg,
+// `tokenizer.profile` on every build of `llmcost/estimate`: tests/fixtures/text-cases.json (decoding, Gutenberg,
 // chapters, sentences, EPUBs built here) through one `check`, with the figures cost-core's
 // native runner (crates/cost-core/tests/text.rs) asserts that a profile carries; the novel's
 // exact token counts; and a profile passed back to `estimate`, counted exactly for
@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { deflateRawSync } from "node:zlib";
 import path from "node:path";
-import { builds, fixture, femto, packageDir, root } from "./builds.mjs";
+import { estimateBuilds as builds, fixture, femto, packageDir, root } from "./builds.mjs";
 
 const cases = JSON.parse(fixture("text-cases.json"));
 const vocab = {

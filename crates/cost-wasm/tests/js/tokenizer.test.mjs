@@ -1,10 +1,10 @@
-// `Tokenizer` on every build with the package's own o200k_base asset (and cl100k_base from
+// `Tokenizer` on every build of `llmcost/estimate` with the package's own o200k_base asset (and cl100k_base from
 // cost-core's data): tests/fixtures/token-counts.json must count exactly as natively.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { builds, fixture, packageDir, root } from "./builds.mjs";
+import { estimateBuilds as builds, fixture, packageDir, root } from "./builds.mjs";
 
 const cases = JSON.parse(fixture("token-counts.json"));
 const vocab = {

@@ -1,11 +1,15 @@
 // A typed use of the package: must compile under `tsc --strict` (cargo xtask test-package).
-import init, { price, parseUsage, models, loadPrices, resetPrices, estimate, presets, Tokenizer } from "llmcost";
+import init, { price, parseUsage, models, loadPrices, resetPrices, report, budget } from "llmcost";
 import type {
-  CachePlan, Cost, Estimate, EstimateInput, EstimateWarningKind, Money, Model, ParsedUsage, Pipeline,
-  Preset, PriceRequest, TextProfile, UsageFormat, WarningKind,
+  BudgetReport, Cost, Money, Model, ParsedUsage, PriceRequest, Report, UsageFormat, WarningKind,
 } from "llmcost";
+import initEstimate, { estimate, presets, price as priceHere, Tokenizer } from "llmcost/estimate";
+import type {
+  CachePlan, Estimate, EstimateInput, EstimateWarningKind, Pipeline, Preset, TextProfile,
+} from "llmcost/estimate";
 
 await init();
+await initEstimate();
 const request: PriceRequest = {
   model: "claude-3-5-haiku",
   usage: { input_tokens: 550, output_tokens: 100 },
@@ -14,6 +18,8 @@ const request: PriceRequest = {
   tags: { run: "example" },
 };
 const cost: Cost = price(request);
+// The two modules' types are the same shapes: a request typed for one is priced by the other.
+const same: Cost = priceHere(request);
 const total: Money = cost.total;
 const exact: string = total.usd;
 const shown: number = total.approx;
@@ -24,9 +30,14 @@ const format: UsageFormat = parsed.format;
 const again: Cost = price({ model: "gpt-4o", usage: { ...parsed.usage }, usage_format: "normalized" });
 const list: Model[] = models("haiku");
 const firstInput: string | undefined = list[0]?.prices[0]?.standard.base.input_usd_per_mtok;
-const report = loadPrices("{}");
-const added: number = report.added;
+const imported = loadPrices("{}");
+const added: number = imported.added;
 resetPrices();
+const spend: Report = report({ requests: [request], by: ["model", "run"], where: { since: "2026-11-01" } });
+const byModel: string | null | undefined = spend.groups[0]?.key["model"];
+const status: BudgetReport = budget({ requests: [request], budget: { monthly_limit_usd: "50" }, today: "2026-11-23", estimate_usd: "1.5" });
+const remaining: string = status.status.remaining_usd.usd;
+const after: string | undefined = status.impact?.month_after_usd.usd;
 const tokenizer = Tokenizer.load("o200k_base", new Uint8Array(0));
 const count: number = tokenizer.count("hello");
 const profile: TextProfile = tokenizer.profile("CHAPTER I.\n\nOne. Two.\n", {
@@ -79,5 +90,5 @@ const byChapters = estimate({
   models: ["gpt-4o"],
 });
 const phaseCost: string = byChapters.models[0].phases[0].cost.high.usd;
-console.log(exact, shown, kinds, tier, format, again.total.usd, firstInput, added, count);
+console.log(exact, shown, kinds, tier, format, again.total.usd, firstInput, added, count, byModel, remaining, after, same.total.usd);
 console.log(fromBytes.bytes, perSentence, chunkTokens, expected, bySection, warningKinds, saves, rank, phaseCost);
