@@ -19,6 +19,14 @@ pub mod money;
 pub mod pipeline;
 pub mod usage;
 
+#[cfg(feature = "web")]
+pub mod history;
+/// The web app's storage module, compiled natively for the `history` target.
+#[cfg(feature = "web")]
+#[path = "../../www/src/storage.rs"]
+#[allow(dead_code)]
+mod storage;
+
 use std::sync::OnceLock;
 
 use cost_core::{Catalog, Cost, Date, Encoding, PriceOptions, Tokenizer, Usage, Usd};
@@ -39,6 +47,10 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("log_line", log::check_lines),
     ("report", log::check_report),
 ];
+
+/// Targets over the web app's code, not in [`TARGETS`] (cost-core's regression test does not
+/// build the app): their crash inputs are replayed by the app's component tests.
+pub const WEB_TARGETS: &[&str] = &["history"];
 
 /// The bundled catalog, decoded once.
 fn bundled() -> &'static Catalog {

@@ -245,7 +245,7 @@ test("entries of a newer version are left byte for byte and reported", async () 
   assert.equal(await page.locator('[data-testid="history-entry"]').count(), 1);
   const stored = await entries(page);
   for (const [key, text] of Object.entries(future)) assert.equal(stored[key], text, `${key} untouched`);
-  assert.ok(stored["llmcost.prices.v1"] && stored["llmcost.budget.v1"], "the current records were saved beside them");
+  assert.ok(Object.keys(stored).some((k) => k.startsWith("llmcost.price.v1.")) && stored["llmcost.budget.v1"], "the current records were saved beside them");
   await page.reload();
   await page.waitForSelector('[data-testid="storage-problems"]');
   assert.equal(await page.locator('[data-testid="storage-problems"] li').count(), Object.keys(future).length);
@@ -282,7 +282,7 @@ test("two tabs saving estimates at once: both are kept, neither erases the other
   await ctx.close();
 });
 
-test("two tabs adding price files: the tab opened earlier does not erase the other's", async () => {
+test("two tabs adding price files at the same moment: both are kept", async () => {
   const ctx = await session.newContext();
   const a = await open("prices", ctx);
   const b = await open("prices", ctx);
@@ -294,15 +294,46 @@ test("two tabs adding price files: the tab opened earlier does not erase the oth
     await page.click('[data-testid="custom-add"]');
     await noticeMatching(page, /1 models added/);
   };
-  await addModel(a.page, "taba", "model-a");
-  await addModel(b.page, "tabb", "model-b");
+  // Both forms filled, then both submitted at once: each price file is its own key, so
+  // neither tab's write can replace the other's (one shared record would lose one).
+  await Promise.all([addModel(a.page, "taba", "model-a"), addModel(b.page, "tabb", "model-b")]);
+  await addModel(a.page, "taba", "model-c");
+  const keys = Object.keys(await entries(a.page)).filter((k) => k.startsWith("llmcost.price.v1."));
+  assert.equal(keys.length, 3, `one key per price file: ${keys}`);
   for (const tab of [a, b]) {
     await tab.page.reload();
     await tab.page.waitForSelector('[data-testid="price-layers"]');
     const layers = await tab.page.textContent('[data-testid="price-layers"]');
     assert.match(layers, /taba\/model-a/, "A's model is kept");
     assert.match(layers, /tabb\/model-b/, "B's model is kept");
+    assert.match(layers, /taba\/model-c/, "A's later model is kept");
   }
+  await ctx.close();
+});
+
+test("price files saved by an earlier version in one record still apply, and are split into one key each", async () => {
+  const { ctx, page } = await open("prices");
+  const model = (id, input) => JSON.stringify({
+    providers: [{ id: "oldacme", name: "oldacme" }],
+    models: [{ provider: "oldacme", id, name: id, source: "added by you in llmcost", context_window: 128000, prices: [{ input_mtok: input, output_mtok: "2" }] }],
+  });
+  const legacy = {
+    layers: [
+      { id: "old1", name: "Your model oldacme/first", text: model("first", "1"), added_ms: 1000 },
+      { id: "old2", name: "Your model oldacme/second", text: model("second", "3"), added_ms: 2000 },
+    ],
+  };
+  await page.evaluate((text) => localStorage.setItem("llmcost.prices.v1", text), JSON.stringify(legacy));
+  await page.reload();
+  await page.waitForSelector('[data-testid="price-layers"]');
+  const layers = await page.textContent('[data-testid="price-layers"]');
+  assert.match(layers, /oldacme\/first/);
+  assert.match(layers, /oldacme\/second/);
+  const stored = await entries(page);
+  assert.equal(stored["llmcost.prices.v1"], undefined, "the old record is removed once split");
+  assert.deepEqual(JSON.parse(stored["llmcost.price.v1.old2"]), legacy.layers[1]);
+  await page.fill('[data-testid="prices-search"]', "oldacme");
+  assert.match(await page.textContent('[data-testid="prices-table"]'), /second/);
   await ctx.close();
 });
 

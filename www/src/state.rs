@@ -11,8 +11,8 @@ use cost_core::{
 use leptos::prelude::*;
 
 use crate::storage::{
-    new_id, EstimateInputs, EstimateSummary, ModelTotal, PlainInputs, Problem, SavedBook,
-    SavedBudget, SavedEstimate, SavedPrices, SavedUsage, Store, WriteError, BUDGET_KEY, PRICES_KEY,
+    new_id, EstimateInputs, EstimateSummary, ModelTotal, PlainInputs, PriceLayer, Problem,
+    SavedBook, SavedBudget, SavedEstimate, SavedPrices, SavedUsage, Store, WriteError, BUDGET_KEY,
 };
 
 /// A value shared by reference: equal only to itself, so a `Memo` of it notifies on every
@@ -240,12 +240,10 @@ impl AppState {
                 None
             }
         };
-        let prices = match store.single::<SavedPrices>(PRICES_KEY) {
-            Ok(p) => p.unwrap_or_default(),
-            Err(p) => {
-                problems.push(p);
-                SavedPrices::default()
-            }
+        let prices = store.prices();
+        problems.extend(prices.problems);
+        let prices = SavedPrices {
+            layers: prices.records,
         };
         problems.extend(store.future_singles());
         let storage_on = store.is_available() && estimates.available && usage.available;
@@ -298,28 +296,53 @@ impl AppState {
     }
 
     /// The user's price files as saved now, which another tab may have changed since this
-    /// one read them; this tab's own when none are saved or storage cannot be read. Start
-    /// every change from this, so that saving never erases another tab's new file.
+    /// one read them; this tab's own when storage cannot be read.
     pub fn saved_prices(&self) -> SavedPrices {
-        match self
-            .store
-            .with_value(|s| s.single::<SavedPrices>(PRICES_KEY))
-        {
-            Ok(Some(saved)) => saved,
-            _ => self.prices.get_untracked(),
+        let loaded = self.store.with_value(Store::prices);
+        if loaded.available && self.store.with_value(Store::is_available) {
+            SavedPrices {
+                layers: loaded.records,
+            }
+        } else {
+            self.prices.get_untracked()
         }
     }
 
-    /// Uses `prices` from now on and saves them; returns whether they were saved (a failure
-    /// is reported to the user).
-    pub fn save_prices(&self, prices: SavedPrices) -> bool {
-        let written = self
-            .store
-            .with_value(|s| s.save_single(PRICES_KEY, &prices));
-        self.prices.set(prices);
+    /// Adds a price file under its own key, so no other tab's file is touched; returns
+    /// whether it was saved (a failure is reported, and the file applies to this visit).
+    pub fn add_price_layer(&self, layer: PriceLayer) -> bool {
+        let written = self.store.with_value(|s| s.save_price_layer(&layer));
+        self.prices_written(written, |p| p.layers.push(layer))
+    }
+
+    /// Removes the price file `id`; returns whether the removal was saved.
+    pub fn remove_price_layer(&self, id: &str) -> bool {
+        let written = self.store.with_value(|s| s.delete_price_layer(id));
+        self.prices_written(written, |p| p.layers.retain(|l| l.id != id))
+    }
+
+    /// Removes every price file; returns whether the removal was saved.
+    pub fn reset_prices(&self) -> bool {
+        let written = self.store.with_value(Store::clear_prices);
+        self.prices_written(written, |p| p.layers.clear())
+    }
+
+    /// Shows the price files as saved after a write, or as changed by `change` for this
+    /// visit when the write failed.
+    fn prices_written(
+        &self,
+        written: Result<(), WriteError>,
+        change: impl FnOnce(&mut SavedPrices),
+    ) -> bool {
         match written {
-            Ok(()) => true,
+            Ok(()) => {
+                self.prices.set(self.saved_prices());
+                true
+            }
             Err(e) => {
+                let mut prices = self.saved_prices();
+                change(&mut prices);
+                self.prices.set(prices);
                 self.write_failed(&e);
                 false
             }

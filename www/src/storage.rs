@@ -6,18 +6,19 @@
 //! ```text
 //! llmcost.estimate.v1.<id>   one SavedEstimate per key
 //! llmcost.usage.v1.<id>      one SavedUsage (a priced usage log) per key
+//! llmcost.price.v1.<id>      one PriceLayer (a price file: the user's model, override or import)
 //! llmcost.budget.v1          the SavedBudget
-//! llmcost.prices.v1          the SavedPrices (the user's models, overrides and imports)
+//! llmcost.prices.v1          (read only) every PriceLayer in one SavedPrices, as earlier
+//!                            versions of the app kept them; split into price keys on load
 //! ```
 //!
 //! One key per record: a write replaces exactly one record, so a failed write (the quota) or
-//! another tab saving its own estimate at the same moment can never take any other record
-//! with it, and a corrupt entry is one entry. The version is in the key: an entry written by
-//! a newer app (`v2`) is left untouched and reported, never overwritten or deleted; an
-//! entry of an older version is migrated by [`migrate`] and rewritten under the current key
-//! (the old key is removed only after that write succeeded). The prices are one record
-//! holding every price file: a change starts from the saved record, not from what this tab
-//! read at start, so a tab never erases a file another tab added meanwhile.
+//! another tab saving its own estimate or adding its own price file at the same moment can
+//! never take any other record with it, and a corrupt entry is one entry. The version is in
+//! the key: an entry written by a newer app (`v2`) is left untouched and reported, never
+//! overwritten or deleted; an entry of an older version is migrated by [`migrate`] and
+//! rewritten under the current key (the old key is removed only after that write
+//! succeeded). Price files apply in the order they were added (`added_ms`, then id).
 //!
 //! Records are plain structs with serde derives, never signals. The book's text is never
 //! stored: its [`TextProfile`] (counts only) and a fingerprint of its bytes are.
@@ -37,8 +38,12 @@ const ESTIMATE_PREFIX: &str = "llmcost.estimate.";
 const USAGE_PREFIX: &str = "llmcost.usage.";
 /// Key of the budget.
 pub const BUDGET_KEY: &str = "llmcost.budget.v1";
-/// Key of the user's prices.
+/// Key under which earlier versions kept every price file in one record; read to split it
+/// into price keys, never written.
 pub const PRICES_KEY: &str = "llmcost.prices.v1";
+/// The current version of price files (the `v1` in their keys).
+pub const PRICE_VERSION: u32 = 1;
+const PRICE_PREFIX: &str = "llmcost.price.";
 
 /// A saved estimate: every input needed to recompute it, and the figures shown in History.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -618,6 +623,84 @@ impl Store {
         }
     }
 
+    /// Every saved price file, in the order they apply, and the entries that could not be
+    /// read. Price files an earlier version kept under [`PRICES_KEY`] are first written under
+    /// their own keys (that key is removed once every file is).
+    pub fn prices(&self) -> Loaded<PriceLayer> {
+        let (unsplit, problem) = self.split_legacy_prices();
+        let mut loaded: Loaded<PriceLayer> = self.load_all(PRICE_PREFIX, PRICE_VERSION, migrate);
+        loaded.problems.extend(problem);
+        // Files the split could not write yet (the quota) still apply.
+        for layer in unsplit {
+            if loaded.records.iter().all(|l| l.id != layer.id) {
+                loaded.records.push(layer);
+            }
+        }
+        loaded
+            .records
+            .sort_by(|a, b| (a.added_ms, &a.id).cmp(&(b.added_ms, &b.id)));
+        loaded
+    }
+
+    /// Moves the price files of [`PRICES_KEY`] to one key each, and removes that key once
+    /// all are written. Returns the files left in it (all of them when a write failed), and
+    /// a problem when it cannot be read.
+    fn split_legacy_prices(&self) -> (Vec<PriceLayer>, Option<Problem>) {
+        let saved = match self.single::<SavedPrices>(PRICES_KEY) {
+            Ok(Some(saved)) => saved,
+            Ok(None) => return (Vec::new(), None),
+            Err(problem) => return (Vec::new(), Some(problem)),
+        };
+        let mut all_written = true;
+        let mut layers = saved.layers;
+        for (i, layer) in layers.iter_mut().enumerate() {
+            // The app's ids are never empty nor repeated; a hand-edited record's may be.
+            if layer.id.is_empty() {
+                layer.id = format!("legacy-{i}");
+            }
+            let same =
+                |text: &str| serde_json::from_str::<PriceLayer>(text).ok() == Some(layer.clone());
+            match self.get_raw(&price_key(&layer.id)) {
+                // Already split (by another tab, or a removal of the old key that failed).
+                Ok(Some(text)) if same(&text) => {}
+                Ok(Some(_)) => {
+                    layer.id = format!("{}-{i}", layer.id);
+                    all_written &= matches!(self.get_raw(&price_key(&layer.id)), Ok(None))
+                        && self.save_price_layer(layer).is_ok();
+                }
+                Ok(None) => all_written &= self.save_price_layer(layer).is_ok(),
+                Err(_) => all_written = false,
+            }
+        }
+        if all_written && self.remove(PRICES_KEY).is_ok() {
+            (Vec::new(), None)
+        } else {
+            (layers, None)
+        }
+    }
+
+    /// Saves a price file under its own key.
+    pub fn save_price_layer(&self, layer: &PriceLayer) -> Result<(), WriteError> {
+        let json = serde_json::to_string(layer).map_err(|e| WriteError::Other(e.to_string()))?;
+        self.set_raw(&price_key(&layer.id), &json)
+    }
+
+    /// Deletes the price file `id`.
+    pub fn delete_price_layer(&self, id: &str) -> Result<(), WriteError> {
+        self.remove(&price_key(id))
+    }
+
+    /// Deletes every price file this version of the app reads (those of a newer version stay).
+    pub fn clear_prices(&self) -> Result<(), WriteError> {
+        for key in self.keys()? {
+            let current = key_version(&key, PRICE_PREFIX).is_some_and(|v| v <= PRICE_VERSION);
+            if current || key == PRICES_KEY {
+                self.remove(&key)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Single records (the budget, the prices) written by a newer version of llmcost, such as
     /// `llmcost.prices.v2`: never read nor written here, and reported.
     pub fn future_singles(&self) -> Vec<Problem> {
@@ -656,6 +739,11 @@ pub struct Loaded<T> {
     pub problems: Vec<Problem>,
     /// False when storage failed while reading.
     pub available: bool,
+}
+
+/// The key of price file `id`.
+pub fn price_key(id: &str) -> String {
+    format!("{PRICE_PREFIX}v{PRICE_VERSION}.{id}")
 }
 
 /// The key of estimate `id`.
@@ -710,8 +798,26 @@ fn js_error(e: &wasm_bindgen::JsValue) -> WriteError {
 
 /// A new id: milliseconds and randomness in base 36, sortable by creation time.
 pub fn new_id(now_ms: u64) -> String {
+    #[cfg(target_arch = "wasm32")]
     let random = (js_sys::Math::random() * 2f64.powi(40)) as u64;
+    // Natively (the fuzz target, which has no JavaScript): a counter, mixed.
+    #[cfg(not(target_arch = "wasm32"))]
+    let random = {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        n.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 24
+    };
     format!("{}{}", base36(now_ms), base36(random))
+}
+
+/// A [`new_id`] for which `free` holds.
+fn unused_id(now_ms: u64, free: impl Fn(&str) -> bool) -> String {
+    loop {
+        let id = new_id(now_ms);
+        if free(&id) {
+            return id;
+        }
+    }
 }
 
 fn base36(mut n: u64) -> String {
@@ -823,7 +929,12 @@ impl Store {
     /// The first failed write; records written before it stay written.
     pub fn import(&self, export: Export, now_ms: u64) -> Result<ImportReport, WriteError> {
         let mut report = ImportReport::default();
-        let existing: BTreeMap<String, SavedEstimate> = self
+        // A record is added under its own key only when no entry is there: not one loaded
+        // with other content, nor one that could not be read (kept as-is), nor one this import
+        // just wrote (a file may repeat an id). An empty id gets a new one: its key would
+        // name no record.
+        let free = |key: &str| matches!(self.get_raw(key), Ok(None));
+        let mut existing: BTreeMap<String, SavedEstimate> = self
             .estimates()
             .records
             .into_iter()
@@ -831,20 +942,23 @@ impl Store {
             .collect();
         for mut estimate in export.estimates {
             match existing.get(&estimate.id) {
-                None => {
+                Some(local) if *local == estimate => report.unchanged += 1,
+                None if !estimate.id.is_empty() && free(&estimate_key(&estimate.id)) => {
                     self.save_estimate(&estimate)?;
+                    existing.insert(estimate.id.clone(), estimate);
                     report.added += 1;
                 }
-                Some(local) if *local == estimate => report.unchanged += 1,
-                Some(_) => {
-                    estimate.id = new_id(now_ms);
+                _ => {
+                    estimate.id = unused_id(now_ms, |id| free(&estimate_key(id)));
                     estimate.name = format!("{} (imported)", estimate.name);
                     self.save_estimate(&estimate)?;
+                    existing.insert(estimate.id.clone(), estimate);
                     report.copied += 1;
                 }
             }
         }
-        let existing: BTreeMap<String, SavedUsage> = self
+        let usage_key = |id: &str| format!("{USAGE_PREFIX}v{USAGE_VERSION}.{id}");
+        let mut existing: BTreeMap<String, SavedUsage> = self
             .usage_logs()
             .records
             .into_iter()
@@ -852,15 +966,17 @@ impl Store {
             .collect();
         for mut usage in export.usage {
             match existing.get(&usage.id) {
-                None => {
+                Some(local) if *local == usage => report.unchanged += 1,
+                None if !usage.id.is_empty() && free(&usage_key(&usage.id)) => {
                     self.save_usage(&usage)?;
+                    existing.insert(usage.id.clone(), usage);
                     report.added += 1;
                 }
-                Some(local) if *local == usage => report.unchanged += 1,
-                Some(_) => {
-                    usage.id = new_id(now_ms);
+                _ => {
+                    usage.id = unused_id(now_ms, |id| free(&usage_key(id)));
                     usage.name = format!("{} (imported)", usage.name);
                     self.save_usage(&usage)?;
+                    existing.insert(usage.id.clone(), usage);
                     report.copied += 1;
                 }
             }
@@ -876,29 +992,27 @@ impl Store {
             }
         }
         if let Some(prices) = export.prices {
-            let mut local = self
-                .single::<SavedPrices>(PRICES_KEY)
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            let before = local.layers.len();
-            for layer in prices.layers {
-                match local.layers.iter().find(|l| l.id == layer.id) {
-                    Some(l) if *l == layer => report.unchanged += 1,
-                    Some(_) => {
-                        let mut copy = layer;
-                        copy.id = new_id(now_ms);
-                        local.layers.push(copy);
-                        report.copied += 1;
-                    }
-                    None => {
-                        local.layers.push(layer);
+            let mut existing: BTreeMap<String, PriceLayer> = self
+                .prices()
+                .records
+                .into_iter()
+                .map(|l| (l.id.clone(), l))
+                .collect();
+            for mut layer in prices.layers {
+                match existing.get(&layer.id) {
+                    Some(local) if *local == layer => report.unchanged += 1,
+                    None if !layer.id.is_empty() && free(&price_key(&layer.id)) => {
+                        self.save_price_layer(&layer)?;
+                        existing.insert(layer.id.clone(), layer);
                         report.added += 1;
                     }
+                    _ => {
+                        layer.id = unused_id(now_ms, |id| free(&price_key(id)));
+                        self.save_price_layer(&layer)?;
+                        existing.insert(layer.id.clone(), layer);
+                        report.copied += 1;
+                    }
                 }
-            }
-            if local.layers.len() != before {
-                self.save_single(PRICES_KEY, &local)?;
             }
         }
         Ok(report)
@@ -912,7 +1026,10 @@ impl Store {
             estimates: self.estimates().records,
             usage: self.usage_logs().records,
             budget: self.single(BUDGET_KEY).ok().flatten(),
-            prices: self.single(PRICES_KEY).ok().flatten(),
+            prices: Some(SavedPrices {
+                layers: self.prices().records,
+            })
+            .filter(|p| !p.layers.is_empty()),
         }
     }
 }

@@ -8,8 +8,8 @@ use llmcost_www::pages::compare::Scenario;
 use llmcost_www::pages::prices::{custom_model_json, override_json};
 use llmcost_www::pages::usage::price_text;
 use llmcost_www::storage::{
-    estimate_key, layer_json, parse_export, EstimateInputs, EstimateSummary, ProblemKind,
-    SavedEstimate, Store, WriteError,
+    estimate_key, layer_json, parse_export, price_key, EstimateInputs, EstimateSummary, PriceLayer,
+    ProblemKind, SavedEstimate, SavedPrices, Store, WriteError, PRICES_KEY,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -104,6 +104,92 @@ fn storage_that_fails_every_call_reads_as_empty_and_reports_unavailable() {
     assert_eq!(
         Store::Off.save_estimate(&estimate("a", "x")),
         Err(WriteError::Unavailable)
+    );
+}
+
+fn layer(id: &str, added_ms: u64) -> PriceLayer {
+    PriceLayer {
+        id: id.into(),
+        name: format!("file {id}"),
+        text: format!("{{\"models\": [], \"note\": \"{id}\"}}"),
+        added_ms,
+    }
+}
+
+/// Two tabs share one localStorage: each adds a price file from what it read at start, at
+/// the same moment. Each file has its own key, so neither write can drop the other's.
+#[wasm_bindgen_test]
+fn two_tabs_adding_price_files_at_once_keep_both() {
+    let tab_a = Store::memory(None);
+    let tab_b = tab_a.clone();
+    tab_a.save_price_layer(&layer("old", 1)).unwrap();
+    let seen_by_a = tab_a.prices().records;
+    let seen_by_b = tab_b.prices().records;
+    assert_eq!(seen_by_a, seen_by_b);
+    tab_a.save_price_layer(&layer("from-a", 5)).unwrap();
+    tab_b.save_price_layer(&layer("from-b", 5)).unwrap();
+    let ids: Vec<String> = tab_a.prices().records.into_iter().map(|l| l.id).collect();
+    assert_eq!(
+        ids,
+        ["old", "from-a", "from-b"],
+        "in the order added, then by id"
+    );
+    // Removing one (tab B) leaves the other tab's.
+    tab_b.delete_price_layer("old").unwrap();
+    let ids: Vec<String> = tab_a.prices().records.into_iter().map(|l| l.id).collect();
+    assert_eq!(ids, ["from-a", "from-b"]);
+}
+
+/// Price files an earlier version kept in one record are split into one key each, in the
+/// same order; a corrupt file is one problem, the others load; a reset leaves a newer
+/// version's files alone.
+#[wasm_bindgen_test]
+fn price_files_are_split_migrated_isolated_and_reset() {
+    let store = Store::memory(None);
+    let legacy = SavedPrices {
+        layers: vec![layer("first", 10), layer("second", 20)],
+    };
+    store.save_single(PRICES_KEY, &legacy).unwrap();
+    store.set_raw(&price_key("broken"), "{not json").unwrap();
+    store
+        .set_raw("llmcost.price.v9.later", "{\"x\":1}")
+        .unwrap();
+    let loaded = store.prices();
+    assert_eq!(loaded.records, legacy.layers);
+    assert_eq!(loaded.problems.len(), 2, "{:?}", loaded.problems);
+    assert_eq!(
+        store.get_raw(PRICES_KEY).unwrap(),
+        None,
+        "the old record is gone once split"
+    );
+    assert!(store.get_raw(&price_key("second")).unwrap().is_some());
+    // The export carries the price files; a corrupt legacy record is reported, kept.
+    assert_eq!(store.export().prices, Some(legacy.clone()));
+    store.set_raw(PRICES_KEY, "[oops").unwrap();
+    let again = store.prices();
+    assert_eq!(again.records, legacy.layers);
+    assert!(again.problems.iter().any(|p| p.key == PRICES_KEY));
+    assert_eq!(store.get_raw(PRICES_KEY).unwrap().as_deref(), Some("[oops"));
+    // A quota too small for the split keeps the old record whole.
+    let full = Store::memory(Some(400));
+    full.save_single(PRICES_KEY, &legacy).unwrap();
+    let loaded = full.prices();
+    assert!(
+        full.get_raw(PRICES_KEY).unwrap().is_some(),
+        "kept until every file is written"
+    );
+    assert!(
+        full.get_raw(&price_key("second")).unwrap().is_none(),
+        "the quota is full"
+    );
+    assert_eq!(loaded.records, legacy.layers, "every file still applies");
+    // Reset: every file of this version and the old record go; the newer one stays.
+    store.clear_prices().unwrap();
+    assert!(store.prices().records.is_empty());
+    assert_eq!(store.get_raw(PRICES_KEY).unwrap(), None);
+    assert_eq!(
+        store.get_raw("llmcost.price.v9.later").unwrap().as_deref(),
+        Some("{\"x\":1}")
     );
 }
 

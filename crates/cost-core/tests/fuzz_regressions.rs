@@ -60,7 +60,9 @@ fn fuzz_crash_inputs_stay_fixed() {
         let name = dir.expect("a readable directory").file_name();
         let name = name.to_string_lossy();
         assert!(
-            name == "README.md" || fuzz::TARGETS.iter().any(|(t, _)| *t == name),
+            name == "README.md"
+                || fuzz::TARGETS.iter().any(|(t, _)| *t == name)
+                || fuzz::WEB_TARGETS.contains(&&*name),
             "tests/fixtures/fuzz-crashes/{name} is not a fuzz target"
         );
     }
@@ -70,6 +72,24 @@ fn fuzz_crash_inputs_stay_fixed() {
         failed.len(),
         failed.join("\n")
     );
+}
+
+/// The web app's targets' inputs are replayed by its component tests, which cannot list a
+/// directory in the browser: each must be named in the test that replays it.
+#[test]
+fn web_fuzz_inputs_are_replayed_by_the_app_tests() {
+    for target in fuzz::WEB_TARGETS {
+        let test = root().join(format!("www/tests/fuzz_{target}.rs"));
+        let text = std::fs::read_to_string(&test).expect("the app's replay test exists");
+        for input in files(&root().join("tests/fixtures/fuzz-crashes").join(target)) {
+            let name = input.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(
+                text.contains(&name),
+                "{} does not replay {target}/{name}",
+                test.display()
+            );
+        }
+    }
 }
 
 #[test]

@@ -153,12 +153,7 @@ pub fn HistoryPage() -> impl IntoView {
                         if usage.available {
                             app.usage.set(usage.records);
                         }
-                        if let Ok(Some(p)) = app
-                            .store
-                            .with_value(|s| s.single(crate::storage::PRICES_KEY))
-                        {
-                            app.prices.set(p);
-                        }
+                        app.prices.set(app.saved_prices());
                         if let Ok(Some(b)) = app
                             .store
                             .with_value(|s| s.single(crate::storage::BUDGET_KEY))

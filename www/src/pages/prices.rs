@@ -211,15 +211,16 @@ pub fn PricesPage() -> impl IntoView {
         let prices = app.saved_prices();
         match check_layer(&prices, &text) {
             Ok((built, report)) => {
-                let mut next = prices;
-                next.layers.push(PriceLayer {
+                let layer = PriceLayer {
                     id: new_id(now_ms()),
                     name: name.clone(),
                     text,
                     added_ms: now_ms(),
-                });
+                };
+                let mut next = prices;
+                next.layers.push(layer.clone());
                 offer_catalog(&next, built);
-                if app.save_prices(next) {
+                if app.add_price_layer(layer) {
                     app.tell(
                         format!(
                             "{name}: {} models added, {} replaced.",
@@ -245,17 +246,16 @@ pub fn PricesPage() -> impl IntoView {
         });
     };
     let reset = move |_| {
-        // A failure is reported; the reset applies to this visit either way.
-        let _ = app.save_prices(SavedPrices::default());
-        app.tell(
-            "Prices reset to the bundled catalog; your models and overrides were removed.",
-            false,
-        );
+        // A failed write is reported instead; the reset applies to this visit either way.
+        if app.reset_prices() {
+            app.tell(
+                "Prices reset to the bundled catalog; your models and overrides were removed.",
+                false,
+            );
+        }
     };
     let remove_layer = move |id: String| {
-        let mut next = app.saved_prices();
-        next.layers.retain(|l| l.id != id);
-        let _ = app.save_prices(next);
+        let _ = app.remove_price_layer(&id);
     };
     // The custom model form.
     let (provider, id, input, output, cache_read, window) = (
