@@ -3,6 +3,7 @@
 
 use crate::catalog::TokenizerFamily;
 use crate::error::Result;
+use crate::money::group_digits;
 use crate::pipeline::{Context, Phase, Unit, MAX_SIZE};
 use crate::text::ChunkOptions;
 use crate::tokens::{TokenCounts, TokenRatios};
@@ -11,6 +12,10 @@ use super::{invalid, EstimateSection, EstimateSectionKind, TextInput, TokenCount
 
 /// The most units a text given by hand may have.
 const MAX_UNITS: u64 = 10_000_000;
+/// The most chunks a chunked phase may cut a text into: a 50 MB book is about 12 million
+/// tokens, 24,000 chunks of 500. Tiny chunks over a large text (one token over a billion)
+/// would otherwise take memory and time in proportion to the tokens.
+const MAX_CHUNKS: u64 = 1_000_000;
 
 /// One encoding's counts of the book.
 #[derive(Debug, Clone)]
@@ -174,7 +179,7 @@ impl Text {
                     max_tokens: tokens,
                     overlap_tokens: overlap,
                 };
-                let (chunks, ends, how) = self.chunks(counts, options);
+                let (chunks, ends, how) = self.chunks(counts, options)?;
                 let count = TokenCount {
                     method: format!("{}; {how}", count.method),
                     ..count
@@ -289,23 +294,46 @@ impl Text {
     }
 
     /// The chunks of a chunk phase, the section ends, and how they were found.
-    fn chunks(&self, counts: &Counts, options: ChunkOptions) -> (Vec<u64>, Vec<usize>, String) {
+    fn chunks(
+        &self,
+        counts: &Counts,
+        options: ChunkOptions,
+    ) -> Result<(Vec<u64>, Vec<usize>, String)> {
         if let Some((profiled, tokens)) = &counts.chunks {
             if *profiled == options {
                 let ends = by_position(tokens, options.overlap_tokens, &counts.section_tokens);
-                return (
+                return Ok((
                     tokens.clone(),
                     ends,
                     "chunks as profiled, each in the section of its middle".to_string(),
-                );
+                ));
             }
         }
+        // Every chunk has at least one new piece, so there are at most as many chunks as
+        // pieces: count those before cutting anything.
+        let max = options.max_tokens.max(1);
+        let pieces = counts
+            .sentences
+            .iter()
+            .fold(0u64, |n, &t| n.saturating_add(t.div_ceil(max).max(1)));
+        if pieces > MAX_CHUNKS {
+            let total = counts.sentences.iter().fold(0u64, |n, &t| n.saturating_add(t));
+            return Err(invalid(format!(
+                "chunks of {} tokens over this text's {} tokens would be up to {} chunks, more \
+                 than the {} this tool accepts; choose larger chunks",
+                group_digits(options.max_tokens),
+                group_digits(total),
+                group_digits(pieces),
+                group_digits(MAX_CHUNKS),
+            ))
+            .at("unit.chunk.tokens"));
+        }
         let (tokens, ends) = pack(&counts.sentences, &counts.sentence_ends, options);
-        (
+        Ok((
             tokens,
             ends,
             "chunks packed from sentence counts (profile the text with these chunk options for exact counts), each in the section of its first new sentence".to_string(),
-        )
+        ))
     }
 }
 
@@ -721,6 +749,35 @@ mod tests {
         );
         assert_eq!(chunks, vec![6, 6, 6]);
         assert_eq!(ends, vec![1, 3]);
+    }
+
+    #[test]
+    fn tiny_chunks_over_a_large_text_are_refused_before_cutting() {
+        let plain = super::super::PlainUnits {
+            units: 1,
+            tokens_per_unit: MAX_SIZE,
+            chapters: 1,
+        };
+        let text = Text::new(&TextInput::Units(plain), false).unwrap();
+        let mut phase = crate::preset("translate-in-chunks").unwrap().pipeline.phases[0].clone();
+        phase.unit = Unit::Chunk {
+            tokens: 1,
+            overlap: 0,
+        };
+        let ratios = TokenRatios::bundled();
+        let e = text
+            .units(&phase, TokenizerFamily::O200k, &ratios)
+            .err()
+            .expect("a billion chunks are refused")
+            .to_string();
+        assert!(e.contains("chunks of 1 tokens over this text's 1,000,000,000 tokens would be up to 1,000,000,000 chunks, more than the 1,000,000 this tool accepts"), "{e}");
+        // At the limit, the chunks are cut.
+        phase.unit = Unit::Chunk {
+            tokens: MAX_SIZE / MAX_CHUNKS,
+            overlap: 0,
+        };
+        let seq = text.units(&phase, TokenizerFamily::O200k, &ratios).unwrap();
+        assert_eq!(seq.len() as u64, MAX_CHUNKS);
     }
 
     #[test]
