@@ -317,7 +317,10 @@ impl Text {
             .iter()
             .fold(0u64, |n, &t| n.saturating_add(t.div_ceil(max).max(1)));
         if pieces > MAX_CHUNKS {
-            let total = counts.sentences.iter().fold(0u64, |n, &t| n.saturating_add(t));
+            let total = counts
+                .sentences
+                .iter()
+                .fold(0u64, |n, &t| n.saturating_add(t));
             return Err(invalid(format!(
                 "chunks of {} tokens over this text's {} tokens would be up to {} chunks, more \
                  than the {} this tool accepts; choose larger chunks",
@@ -759,7 +762,11 @@ mod tests {
             chapters: 1,
         };
         let text = Text::new(&TextInput::Units(plain), false).unwrap();
-        let mut phase = crate::preset("translate-in-chunks").unwrap().pipeline.phases[0].clone();
+        let mut phase = crate::preset("translate-in-chunks")
+            .unwrap()
+            .pipeline
+            .phases[0]
+            .clone();
         phase.unit = Unit::Chunk {
             tokens: 1,
             overlap: 0,
