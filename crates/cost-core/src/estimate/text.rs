@@ -772,11 +772,10 @@ mod tests {
             overlap: 0,
         };
         let ratios = TokenRatios::bundled();
-        let e = text
-            .units(&phase, TokenizerFamily::O200k, &ratios)
-            .err()
-            .expect("a billion chunks are refused")
-            .to_string();
+        let Err(e) = text.units(&phase, TokenizerFamily::O200k, &ratios) else {
+            panic!("a billion chunks are refused");
+        };
+        let e = e.to_string();
         assert!(e.contains("chunks of 1 tokens over this text's 1,000,000,000 tokens would be up to 1,000,000,000 chunks, more than the 1,000,000 this tool accepts"), "{e}");
         // At the limit, the chunks are cut.
         phase.unit = Unit::Chunk {
