@@ -1,7 +1,8 @@
 //! Targets `log_line` (usage-log lines: `Request::from_json` and its tape decoder,
-//! `RequestPricer::price_line`, `LogReader::read_line` and `parse_log_line`, the canonical
-//! priced-record reader) and `report` (`ReportBuilder`, `RunEstimate::compare`,
-//! `Recommender`, `BudgetStatus` and `with_estimate`, from their JSON input).
+//! `RequestPricer::price_line` and `price_line_ref`, `LogReader::read_line` and
+//! `read_line_ref`, `parse_log_line`, the one-pass and canonical readers) and `report`
+//! (`ReportBuilder`, `RunEstimate::compare`, `Recommender`, `BudgetStatus` and
+//! `with_estimate`, from their JSON input).
 //!
 //! Modes: 0 reads the rest as a log (one line each); any other draws request lines and
 //! priced-record lines (and, for `report`, the report options, budget, run estimate and
@@ -57,6 +58,12 @@ fn read_lines(lines: &[String], defaults: &BTreeMap<String, String>) -> Vec<Pric
     let mut pricing_reader =
         LogReader::pricing(RequestPricer::new(catalog, today).with_default_tags(defaults.clone()));
     let mut reader = LogReader::new();
+    // The in-place forms, which reuse one record from line to line: nothing of a line may
+    // leak into the next.
+    let mut pricer_in_place =
+        RequestPricer::new(catalog, today).with_default_tags(defaults.clone());
+    let mut pricing_reader_in_place =
+        LogReader::pricing(RequestPricer::new(catalog, today).with_default_tags(defaults.clone()));
     let mut records = Vec::new();
     for line in lines {
         // The request decoder against the serde_json path.
@@ -80,6 +87,8 @@ fn read_lines(lines: &[String], defaults: &BTreeMap<String, String>) -> Vec<Pric
             check_record(record);
             pricer.recycle(record.clone());
         }
+        let in_place = pricer_in_place.price_line_ref(line).cloned();
+        assert_eq!(in_place, priced, "price_line_ref differs on {line:?}");
 
         // A log reader without a pricer against serde.
         let read = reader.read_line(line);
@@ -104,6 +113,10 @@ fn read_lines(lines: &[String], defaults: &BTreeMap<String, String>) -> Vec<Pric
         } else {
             assert_eq!(both, read, "the pricing reader differs on {line:?}");
         }
+        let in_place = pricing_reader_in_place
+            .read_line_ref(line)
+            .map(|record| record.cloned());
+        assert_eq!(in_place, both, "read_line_ref differs on {line:?}");
         if let Ok(Some(record)) = both {
             check_record(&record);
             records.push(record);

@@ -111,6 +111,14 @@ fn log(c: &mut Criterion) {
             }
         })
     });
+    group.bench_function("RequestPricer::price_line_ref (in place)", |b| {
+        let mut pricer = RequestPricer::new(&catalog, today);
+        b.iter(|| {
+            for line in &requests {
+                std::hint::black_box(pricer.price_line_ref(line).unwrap());
+            }
+        })
+    });
     group.bench_function("serde_json::Value, then Catalog::price_request", |b| {
         b.iter(|| {
             for line in &requests {
@@ -127,7 +135,7 @@ fn log(c: &mut Criterion) {
             };
             let mut report = ReportBuilder::new(options).unwrap();
             for line in &requests {
-                report.add(&reader.read_line(line).unwrap().unwrap());
+                report.add(reader.read_line_ref(line).unwrap().unwrap());
             }
             report.finish()
         })
@@ -141,6 +149,14 @@ fn log(c: &mut Criterion) {
         b.iter(|| {
             for line in &priced_lines {
                 std::hint::black_box(reader.read_line(line).unwrap());
+            }
+        })
+    });
+    group.bench_function("LogReader::read_line_ref (in place)", |b| {
+        let mut reader = LogReader::new();
+        b.iter(|| {
+            for line in &priced_lines {
+                std::hint::black_box(reader.read_line_ref(line).unwrap());
             }
         })
     });

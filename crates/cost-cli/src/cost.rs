@@ -1,12 +1,13 @@
 //! `llmcost cost`: price a JSON Lines stream, one output record per input line, in order.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, IsTerminal, Read};
+use std::io::{self, IsTerminal, Read};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use cost_core::{RequestPricer, Usd};
 
+use crate::lines::Lines;
 use crate::output::{Row, Sink};
 use crate::progress::Progress;
 use crate::{load_catalog, today, CostArgs};
@@ -36,46 +37,39 @@ pub(crate) fn run(args: CostArgs) -> Result<ExitCode> {
         io::stderr().is_terminal() && !io::stdout().is_terminal(),
     );
     let mut bytes = 0u64;
-    let mut reader = BufReader::with_capacity(1 << 16, input);
+    let mut lines = Lines::new(input);
     let stdout = io::stdout();
     let mut sink = Sink::new(args.format, io::BufWriter::new(stdout.lock()));
-    let mut buffer = Vec::new();
     let mut pricer = RequestPricer::new(&catalog, today);
     let mut line_number = 0usize;
     let (mut priced, mut failed) = (0usize, 0usize);
-    let mut total = Usd::ZERO;
+    // `None` once the total passes what `Usd` holds (only absurd prices get there).
+    let mut total = Some(Usd::ZERO);
     let result: io::Result<()> = (|| {
         sink.start()?;
-        loop {
-            buffer.clear();
-            let read = reader.read_until(b'\n', &mut buffer)?;
-            if read == 0 {
-                break;
-            }
+        while let Some(buffer) = lines.next_line()? {
             line_number += 1;
-            bytes += read as u64;
+            bytes += buffer.len() as u64;
             progress.update(bytes, line_number as u64);
-            let priced_line = match std::str::from_utf8(&buffer) {
+            let priced_line = match std::str::from_utf8(buffer) {
                 Err(_) => Err(("the line is not valid UTF-8".to_string(), "invalid_request")),
                 Ok(text) if text.trim().is_empty() => continue,
+                // The pricer's own record, reused from line to line.
                 Ok(text) => pricer
-                    .price_line(text)
+                    .price_line_ref(text)
                     .map_err(|error| (error.to_string(), error.kind().as_str())),
             };
             let line = line_number;
             match &priced_line {
                 Ok(record) => {
                     priced += 1;
-                    total += record.cost_usd;
+                    total = total.and_then(|total| total.checked_add(record.cost_usd));
                     sink.row(&Row::Priced { line, record })?;
                 }
                 Err((error, kind)) => {
                     failed += 1;
                     sink.row(&Row::Failed { line, error, kind })?;
                 }
-            }
-            if let Ok(record) = priced_line {
-                pricer.recycle(record);
             }
         }
         sink.finish(priced, failed, total)

@@ -6,6 +6,7 @@
 mod cost;
 mod estimate;
 mod export;
+mod lines;
 mod log;
 mod models;
 mod output;

@@ -52,11 +52,18 @@ pub(crate) const CSV_COLUMNS: &[&str] = &[
     "error",
 ];
 
+/// JSON lines are handed to the writer once this many bytes of them are held: `BufWriter`'s
+/// own capacity, so output comes no later than it did through it, and a write this large
+/// goes past its buffer instead of being copied into it.
+const LINES_BUFFER: usize = 8 * 1024;
+
 pub(crate) struct Sink<W: Write> {
     format: Format,
     out: W,
-    /// A JSON line is written here, then to `out` at once.
+    /// JSON lines are written here, then to `out` many at once (through `out`'s own buffer
+    /// they would be copied twice).
     line: Vec<u8>,
+    records: crate::export::RecordWriter,
 }
 
 impl<W: Write> Sink<W> {
@@ -64,7 +71,8 @@ impl<W: Write> Sink<W> {
         Sink {
             format,
             out,
-            line: Vec::with_capacity(1024),
+            line: Vec::with_capacity(LINES_BUFFER + 4096),
+            records: crate::export::RecordWriter::default(),
         }
     }
 
@@ -88,15 +96,18 @@ impl<W: Write> Sink<W> {
             (Format::Jsonl, Row::Priced { line, record }) => {
                 // The serde shape of `{"line", ...record}`, written without allocating.
                 let out = &mut self.line;
-                out.clear();
                 out.extend_from_slice(b"{\"line\":");
                 crate::export::write_u64(out, *line as u64);
                 out.push(b',');
-                crate::export::write_record_members(out, record);
+                self.records.write_members(out, record);
                 out.extend_from_slice(b"}\n");
-                self.out.write_all(out)
+                if self.line.len() >= LINES_BUFFER {
+                    self.flush_lines()?;
+                }
+                Ok(())
             }
             (Format::Jsonl, Row::Failed { line, error, kind }) => {
+                self.flush_lines()?;
                 serde_json::to_writer(
                     &mut self.out,
                     &FailedLine {
@@ -181,7 +192,21 @@ impl<W: Write> Sink<W> {
         }
     }
 
-    pub(crate) fn finish(&mut self, priced: usize, failed: usize, total: Usd) -> io::Result<()> {
+    /// Writes the JSON lines held in `line` (also done on drop, for a run cut short).
+    fn flush_lines(&mut self) -> io::Result<()> {
+        self.out.write_all(&self.line)?;
+        self.line.clear();
+        Ok(())
+    }
+
+    /// `total`: `None` when the costs add up to more than `Usd` holds.
+    pub(crate) fn finish(
+        &mut self,
+        priced: usize,
+        failed: usize,
+        total: Option<Usd>,
+    ) -> io::Result<()> {
+        self.flush_lines()?;
         if self.format == Format::Table {
             writeln!(self.out, "{}", "-".repeat(104))?;
             writeln!(
@@ -193,7 +218,7 @@ impl<W: Write> Sink<W> {
                 "",
                 "",
                 "",
-                total.display(),
+                total.map_or_else(|| "(too large)".to_string(), Usd::display),
                 if failed > 0 {
                     format!("{failed} lines failed")
                 } else {
@@ -202,6 +227,14 @@ impl<W: Write> Sink<W> {
             )?;
         }
         self.out.flush()
+    }
+}
+
+impl<W: Write> Drop for Sink<W> {
+    fn drop(&mut self) {
+        // A run stopped by an error still writes the lines it priced; this write's own
+        // error has nowhere to go.
+        let _ = self.flush_lines();
     }
 }
 

@@ -2,16 +2,17 @@
 //! or the local store, grouped and set against a monthly budget.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use cost_core::{
-    Budget, BudgetState, BudgetTracker, Catalog, Date, GroupKey, LogReader, PricedRecord,
+    Budget, BudgetState, BudgetTracker, Catalog, Date, GroupKey, LogReader, LogTotal, PricedRecord,
     RecommendOptions, Recommender, ReportBuilder, ReportOptions, RequestPricer, Usd,
 };
 
+use crate::lines::Lines;
 use crate::store::{Filter as StoreFilter, Store, StoreArgs};
 use crate::{load_catalog, today, PricesArgs};
 
@@ -46,9 +47,12 @@ fn date(flag: &str, text: &Option<String>) -> Result<Option<Date>> {
         .transpose()
 }
 
-/// Calls `each` on every record of the source; returns how many log lines were bad.
+/// Calls `each` on every record of the source; returns how many log lines (or stored calls)
+/// were bad.
 ///
-/// `catalog` prices the request lines of a log.
+/// `catalog` prices the request lines of a log. A record whose cost would take the records
+/// counted past [`LogTotal::MAX_FEMTO`] is skipped as a bad line, so no sum a report or a
+/// budget makes can overflow however hostile the log.
 fn for_each_record(
     source: &SourceArgs,
     catalog: &Catalog,
@@ -59,13 +63,27 @@ fn for_each_record(
     let at = date("--at", &source.at)?;
     let in_range =
         |r: &PricedRecord| since.is_none_or(|d| r.at >= d) && until.is_none_or(|d| r.at <= d);
+    let mut total = LogTotal::default();
+    let mut bad = 0usize;
+    let mut skip = |what: &str, reason: &str| {
+        bad += 1;
+        if bad <= 20 {
+            eprintln!("llmcost: {what} skipped: {reason}");
+        }
+    };
     let Some(path) = &source.log else {
         let store = Store::open_existing(&source.store.path()?)?;
         store.for_each_call(&StoreFilter { since, until }, |call| {
-            each(&call.record);
+            match total.add_record(&call.record) {
+                Ok(()) => each(&call.record),
+                Err(reason) => skip(&format!("stored call {}", call.id), &reason),
+            }
             Ok(())
         })?;
-        return Ok(0);
+        if bad > 20 {
+            eprintln!("llmcost: {} more bad calls skipped", bad - 20);
+        }
+        return Ok(bad);
     };
     let input: Box<dyn io::Read> = if path.as_os_str() == "-" {
         Box::new(io::stdin().lock())
@@ -73,29 +91,26 @@ fn for_each_record(
         Box::new(File::open(path).with_context(|| format!("cannot open {}", path.display()))?)
     };
     let mut log = LogReader::pricing(RequestPricer::new(catalog, at.unwrap_or_else(today)));
-    let mut reader = BufReader::with_capacity(1 << 16, input);
-    let mut line = String::new();
-    let (mut number, mut bad) = (0usize, 0usize);
-    loop {
-        line.clear();
-        if reader.read_line(&mut line).context("cannot read the log")? == 0 {
-            break;
-        }
+    let mut lines = Lines::new(input);
+    let mut number = 0usize;
+    while let Some(line) = lines.next_line().context("cannot read the log")? {
         number += 1;
-        match log.read_line(&line) {
+        // A line that is not UTF-8 is one bad line, as in `llmcost cost`, not the end.
+        let Ok(line) = std::str::from_utf8(line) else {
+            skip(&format!("line {number}"), "the line is not valid UTF-8");
+            continue;
+        };
+        match log.read_line_ref(line) {
             Ok(Some(record)) => {
-                if in_range(&record) {
-                    each(&record);
+                if in_range(record) {
+                    match total.add_record(record) {
+                        Ok(()) => each(record),
+                        Err(reason) => skip(&format!("line {number}"), &reason),
+                    }
                 }
-                log.recycle(record);
             }
             Ok(None) => {}
-            Err(reason) => {
-                bad += 1;
-                if bad <= 20 {
-                    eprintln!("llmcost: line {number} skipped: {reason}");
-                }
-            }
+            Err(reason) => skip(&format!("line {number}"), &reason),
         }
     }
     if bad > 20 {

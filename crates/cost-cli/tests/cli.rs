@@ -413,3 +413,111 @@ fn report_prices_a_request_log_itself() {
         "{stderr}"
     );
 }
+
+/// A log line that is not UTF-8 is one skipped line, named; the lines after it still count.
+#[test]
+fn a_line_that_is_not_utf8_is_skipped_not_fatal() {
+    let priced = llmcost(&["cost", SAMPLE, "--at", "2026-11-23"], b"");
+    let mut log = priced.stdout.clone();
+    let whole = llmcost(&["report", "-", "--format", "csv"], &log);
+    // A bad line first, then every record again.
+    let mut bad = b"{\"model\": \"gpt-4o\xff\"}\n".to_vec();
+    bad.extend_from_slice(&log);
+    log = bad;
+    let out = llmcost(&["report", "-", "--format", "csv"], &log);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("line 1 skipped: the line is not valid UTF-8"),
+        "{stderr}"
+    );
+    assert_eq!(out.stdout, whole.stdout, "the other lines are all counted");
+}
+
+/// Issue 4: a hostile log of priced records with absurd amounts (up to about 10^38
+/// femto-dollars a record, which still add up) neither overflows nor panics `report` or
+/// `budget`: the lines that would are skipped, each named, and the exit status says so.
+#[test]
+fn absurd_amounts_are_skipped_not_overflowed() {
+    use cost_core::{Component, Components, Date, PricedRecord, Usage, Usd, UsdPerMtok};
+
+    let component = |tokens: u64, nano: i64| Component {
+        tokens,
+        usd_per_mtok: UsdPerMtok::from_nano(nano),
+        usd: Usd::for_tokens(tokens, UsdPerMtok::from_nano(nano)),
+    };
+    let line = |input: Component, output: Component| {
+        let free = component(0, 0);
+        let components = Components {
+            input,
+            cache_write_5m: free,
+            cache_write_1h: free,
+            cache_read: free,
+            output,
+            cache_storage: free,
+        };
+        let cost_usd = input
+            .usd
+            .checked_add(output.usd)
+            .unwrap_or(Usd::from_femto(i128::MAX));
+        let record = PricedRecord {
+            model: "gpt-4o".into(),
+            provider: "openai".into(),
+            cost_usd,
+            components,
+            tier: None,
+            batch: false,
+            at: "2026-11-20".parse::<Date>().unwrap(),
+            prices_from: None,
+            usage: Usage {
+                input_tokens: 10,
+                output_tokens: 1,
+                ..Usage::default()
+            },
+            tags: Default::default(),
+            warnings: Vec::new(),
+        };
+        serde_json::to_string(&record).unwrap() + "\n"
+    };
+    let free = component(0, 0);
+    // $10^17 each: nine are counted after the first line; the tenth would take the costs
+    // (and as much again in components) past $10^18.
+    let big = line(
+        component(1_000_000_000_000_000, 100_000_000_000_000_000),
+        free,
+    );
+    let largest = component(u64::MAX, i64::MAX);
+    let mut log = line(component(1_000, 2_500_000_000), free);
+    for _ in 0..12 {
+        log.push_str(&big);
+    }
+    log.push_str(&line(largest, free));
+    log.push_str(&line(largest, largest));
+
+    let out = llmcost(
+        &["report", "-", "--by", "model", "--format", "csv"],
+        log.as_bytes(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for skipped in [
+        "line 11 skipped: its cost_usd ($100000000000000000) would take the records counted past",
+        "line 13 skipped",
+        "line 14 skipped",
+        "line 15 skipped: the components add up to more than llmcost can count",
+    ] {
+        assert!(stderr.contains(skipped), "{skipped}: {stderr}");
+    }
+    assert!(!stderr.contains("line 10 skipped"), "{stderr}");
+    let csv = String::from_utf8(out.stdout).unwrap();
+    // The first line ($0.0025) and nine records of $10^17.
+    assert!(csv.contains(",900000000000000000.0025\n"), "{csv}");
+
+    let out = llmcost(
+        &["budget", "-", "--monthly", "100", "--today", "2026-11-20"],
+        log.as_bytes(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "over the limit: {stderr}");
+    assert!(stderr.contains("line 15 skipped"), "{stderr}");
+}

@@ -46,6 +46,7 @@ mod pipeline;
 mod price;
 mod record;
 mod report;
+mod request_line;
 mod response;
 mod tape;
 mod text;
@@ -80,7 +81,7 @@ pub use price::{
 pub use record::{PricedRecord, Request, RequestPricer};
 pub use report::{
     log_records, parse_log_line, read_log, EstimateComparison, EstimateRange, Filter, Group,
-    GroupKey, LineError, LogReader, PhaseComparison, PhaseEstimate, RecommendOptions,
+    GroupKey, LineError, LogReader, LogTotal, PhaseComparison, PhaseEstimate, RecommendOptions,
     Recommendation, RecommendationKind, Recommendations, Recommender, Report, ReportBuilder,
     ReportOptions, RunEstimate, Spend, Verdict, COMPARISON_CSV_COLUMNS, RECOMMENDATION_CSV_COLUMNS,
     REPORT_CSV_COLUMNS,

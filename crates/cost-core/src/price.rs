@@ -179,6 +179,53 @@ pub fn cost_of(
     usage: &Usage,
     options: PriceOptions,
 ) -> Result<Cost> {
+    let Priced {
+        total_usd,
+        components,
+        tier,
+        batch,
+        prices_from,
+        warnings,
+    } = price_usage(model, inclusive_tiers, usage, options)?;
+    Ok(Cost {
+        model: model.id.clone(),
+        provider: model.provider.clone(),
+        total_usd,
+        components,
+        reasoning_tokens: usage.reasoning_tokens,
+        tier,
+        batch,
+        at: options.at,
+        prices_from,
+        prices_checked: model.prices_checked,
+        source: model.source.clone(),
+        warnings,
+    })
+}
+
+/// What [`cost_of`] works out, without the model's names and source, which the usage-log
+/// fast path writes into strings it reuses.
+#[derive(Debug, Clone)]
+pub(crate) struct Priced {
+    pub(crate) total_usd: Usd,
+    pub(crate) components: Components,
+    pub(crate) tier: Option<AppliedTier>,
+    pub(crate) batch: bool,
+    pub(crate) prices_from: Option<Date>,
+    pub(crate) warnings: Vec<Warning>,
+}
+
+/// [`cost_of`] but for the names.
+///
+/// # Errors
+///
+/// As [`cost_of`].
+pub(crate) fn price_usage(
+    model: &Model,
+    inclusive_tiers: bool,
+    usage: &Usage,
+    options: PriceOptions,
+) -> Result<Priced> {
     usage.validate()?;
     let mut warnings = Vec::new();
     let set = match model.price_set_known_at(options.at) {
@@ -345,18 +392,12 @@ pub fn cost_of(
         }
     }
 
-    Ok(Cost {
-        model: model.id.clone(),
-        provider: model.provider.clone(),
+    Ok(Priced {
         total_usd,
         components,
-        reasoning_tokens: usage.reasoning_tokens,
         tier,
         batch,
-        at: options.at,
         prices_from: set.from,
-        prices_checked: model.prices_checked,
-        source: model.source.clone(),
         warnings,
     })
 }

@@ -14,11 +14,12 @@ use crate::date::Date;
 use crate::error::{Error, ErrorKind, Result};
 use crate::money::{Usd, UsdPerMtok};
 use crate::price::{
-    cost_of, AppliedTier, Component, Components, PriceOptions, Warning, WarningKind,
+    price_usage, AppliedTier, Component, Components, PriceOptions, Priced, Warning, WarningKind,
 };
 use crate::report::FastMap;
-use crate::response::{parse_response, parse_usage, parse_usage_object, UsageFormat};
-use crate::tape::{plain_u64, string_end, Doc, Json, Obj, Tape};
+use crate::request_line::{LineReader, RequestLine};
+use crate::response::{parse_response, parse_usage, parse_usage_object, Key, UsageFormat};
+use crate::tape::{digits, plain_u64, same_bytes, string_end, Doc, Json, Obj, Tape};
 use crate::usage::Usage;
 
 /// A request to price, decoded from a request line.
@@ -55,10 +56,26 @@ impl Request {
     ///
     /// [`ErrorKind::InvalidRequest`] (or [`ErrorKind::InvalidUsage`]) naming the bad field.
     pub fn from_json(line: &str) -> Result<Request> {
-        let fast = Tape::default()
-            .parse(line)
-            .and_then(RequestRef::decode)
-            .and_then(|request| request.to_request(&mut Dates::default()));
+        let read = |request: RequestLine<'_, '_>| {
+            Some(Request {
+                model: request.model.to_owned(),
+                usage: request.usage,
+                usage_format: request.usage_format,
+                batch: request.batch,
+                at: Dates::default().read(request.at)?,
+                tags: request
+                    .labels
+                    .iter()
+                    .map(|(key, value)| (key.to_owned(), value.to_owned()))
+                    .collect(),
+            })
+        };
+        let fast = LineReader::default().read(line).and_then(read).or_else(|| {
+            Tape::default()
+                .parse(line)
+                .and_then(RequestRef::decode)
+                .and_then(|request| request.to_request(&mut Dates::default()))
+        });
         match fast {
             Some(request) => Ok(request),
             None => Request::from_json_slowly(line),
@@ -244,14 +261,14 @@ impl<'t, 'a> RequestRef<'t, 'a> {
             return None;
         };
         let mut fields: [Option<usize>; 6] = [None; 6];
-        for (key, at) in object.entries() {
-            let slot = match key {
-                "model" => 0,
-                "usage" => 1,
-                "usage_format" => 2,
-                "batch" => 3,
-                "at" => 4,
-                "tags" => 5,
+        for (key, at) in object.members() {
+            let slot = match key? {
+                Key::Model => 0,
+                Key::Usage => 1,
+                Key::Format => 2,
+                Key::Batch => 3,
+                Key::At => 4,
+                Key::Tags => 5,
                 _ => return None,
             };
             if fields[slot].replace(at).is_some() {
@@ -318,7 +335,7 @@ impl<'t, 'a> RequestRef<'t, 'a> {
             usage_format: self.usage_format,
             batch: self.batch,
             at: dates.read(self.at)?,
-            tags: labels(self.tags),
+            tags: labels(tag_entries(self.tags)),
         })
     }
 }
@@ -358,16 +375,45 @@ fn label<'a>(value: Json<'_, 'a>) -> Option<&'a str> {
     }
 }
 
-/// The labels of a checked `tags` object.
-fn labels(tags: Option<Obj<'_, '_>>) -> BTreeMap<String, String> {
-    let mut labels = BTreeMap::new();
-    if let Some(tags) = tags {
-        for (key, at) in tags.entries() {
-            let value = label(tags.doc().get(at)).unwrap_or_default();
-            labels.insert(key.to_owned(), value.to_owned());
+/// The labels of a checked `tags` object, in document order.
+fn tag_entries<'t, 'a>(
+    tags: Option<Obj<'t, 'a>>,
+) -> impl Iterator<Item = (&'a str, &'a str)> + Clone + use<'t, 'a> {
+    tags.into_iter().flat_map(|tags| {
+        tags.entries()
+            .map(move |(key, at)| (key, label(tags.doc().get(at)).unwrap_or_default()))
+    })
+}
+
+/// Labels in a map (a repeated key keeps its last value, as in serde_json's map).
+fn labels<'a>(entries: impl Iterator<Item = (&'a str, &'a str)>) -> BTreeMap<String, String> {
+    entries
+        .map(|(key, value)| (key.to_owned(), value.to_owned()))
+        .collect()
+}
+
+/// Writes `entries` into `spare` when they have exactly its keys, in its (sorted) order, as
+/// a log written by a program usually has them; `false`, with `spare` unchanged, otherwise.
+/// (Entries equal one by one to a map's keys are sorted and each once, as the map's are.)
+fn relabel<'a>(
+    spare: &mut BTreeMap<String, String>,
+    entries: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> bool {
+    let mut keys = spare.keys();
+    for (key, _) in entries.clone() {
+        match keys.next() {
+            Some(spare_key) if same_bytes(spare_key.as_bytes(), key.as_bytes()) => {}
+            _ => return false,
         }
     }
-    labels
+    if keys.next().is_some() {
+        return false;
+    }
+    for ((_, value), (_, label)) in spare.iter_mut().zip(entries) {
+        value.clear();
+        value.push_str(label);
+    }
+    true
 }
 
 /// A priced call: what `llmcost cost` prints per line and what usage logs store.
@@ -467,10 +513,15 @@ const MODEL_NAMES_REMEMBERED: usize = 4096;
 #[derive(Debug, Clone)]
 pub struct RequestPricer<'c> {
     pricing: Pricing<'c>,
+    lines: LineReader,
     tape: Tape,
+    /// The record of the last line priced, or one handed back with
+    /// [`RequestPricer::recycle`]: the next line is priced into it, reusing its strings
+    /// and labels.
+    record: Option<PricedRecord>,
 }
 
-/// The pricer's state apart from its line buffer, so a line borrowed from the buffer can
+/// The pricer's state apart from its line buffers, so a line borrowed from a buffer can
 /// be priced while the model cache is updated.
 #[derive(Debug, Clone)]
 struct Pricing<'c> {
@@ -479,8 +530,6 @@ struct Pricing<'c> {
     default_tags: BTreeMap<String, String>,
     models: FastMap<Box<str>, Result<Resolved<'c>>>,
     dates: Dates,
-    /// The labels of a record handed back with [`RequestPricer::recycle`].
-    spare_tags: Option<BTreeMap<String, String>>,
 }
 
 impl<'c> RequestPricer<'c> {
@@ -493,9 +542,10 @@ impl<'c> RequestPricer<'c> {
                 default_tags: BTreeMap::new(),
                 models: FastMap::default(),
                 dates: Dates::default(),
-                spare_tags: None,
             },
+            lines: LineReader::default(),
             tape: Tape::default(),
+            record: None,
         }
     }
 
@@ -511,15 +561,73 @@ impl<'c> RequestPricer<'c> {
     ///
     /// Exactly those of [`Request::from_json`], then of [`Catalog::price_request`].
     pub fn price_line(&mut self, line: &str) -> Result<PricedRecord> {
-        let doc = self.tape.parse(line);
-        self.pricing.price_doc(doc, line)
+        let mut record = self.record.take().unwrap_or_else(PricedRecord::blank);
+        let priced = Self::price_into(
+            &mut self.pricing,
+            &mut self.lines,
+            &mut self.tape,
+            line,
+            &mut record,
+        );
+        match priced {
+            Ok(()) => Ok(record),
+            Err(error) => {
+                self.record = Some(record);
+                Err(error)
+            }
+        }
+    }
+
+    /// [`RequestPricer::price_line`], lending the record instead of giving it: it is the
+    /// pricer's own, priced in place and reused by the next line, so a log is priced
+    /// without moving or allocating a record per line.
+    ///
+    /// # Errors
+    ///
+    /// As [`RequestPricer::price_line`].
+    pub fn price_line_ref(&mut self, line: &str) -> Result<&PricedRecord> {
+        // In place: a record is a few hundred bytes, and moving it costs a `memcpy`.
+        let record = self.record.get_or_insert_with(PricedRecord::blank);
+        Self::price_into(
+            &mut self.pricing,
+            &mut self.lines,
+            &mut self.tape,
+            line,
+            record,
+        )?;
+        Ok(record)
+    }
+
+    /// Prices `line` into `record`, through the first of the three decoders that takes it.
+    fn price_into(
+        pricing: &mut Pricing<'c>,
+        lines: &mut LineReader,
+        tape: &mut Tape,
+        line: &str,
+        record: &mut PricedRecord,
+    ) -> Result<()> {
+        if let Some(priced) = pricing.price_read(lines, line, record) {
+            return priced;
+        }
+        let doc = tape.parse(line);
+        pricing.price_doc(doc, line, record)
+    }
+
+    /// Prices `line` into `record` if the one-pass reader (`request_line.rs`) takes it and
+    /// its `at` is a date; `None` otherwise.
+    pub(crate) fn price_read(
+        &mut self,
+        line: &str,
+        record: &mut PricedRecord,
+    ) -> Option<Result<()>> {
+        self.pricing.price_read(&mut self.lines, line, record)
     }
 
     /// Takes back a record this pricer made, once its caller is done with it, so that the
-    /// next line reuses its allocations (the labels, when the next line has the same keys).
-    /// Optional: it only saves time.
+    /// next line reuses its allocations (the names, and the labels when the next line has
+    /// the same keys). Optional: it only saves time.
     pub fn recycle(&mut self, record: PricedRecord) {
-        self.pricing.spare_tags = Some(record.tags);
+        self.record = Some(record);
     }
 
     /// Prices a decoded request (with the default labels it lacks).
@@ -528,66 +636,79 @@ impl<'c> RequestPricer<'c> {
     ///
     /// As [`Catalog::price_request`].
     pub fn price_request(&mut self, request: &Request) -> Result<PricedRecord> {
-        self.pricing.price_request(request)
+        let mut record = PricedRecord::blank();
+        self.pricing.price_request(request, &mut record)?;
+        Ok(record)
     }
 
-    /// Prices `line`, already parsed into `doc` (`None`: the tape declined it).
+    /// Prices `line`, already parsed into `doc` (`None`: the tape declined it), into
+    /// `record`.
     pub(crate) fn price_parsed(
         &mut self,
         doc: Option<Doc<'_, '_>>,
         line: &str,
-    ) -> Result<PricedRecord> {
-        self.pricing.price_doc(doc, line)
+        record: &mut PricedRecord,
+    ) -> Result<()> {
+        self.pricing.price_doc(doc, line, record)
     }
 }
 
 impl<'c> Pricing<'c> {
-    fn price_doc(&mut self, doc: Option<Doc<'_, '_>>, line: &str) -> Result<PricedRecord> {
+    /// See [`RequestPricer::price_read`].
+    fn price_read(
+        &mut self,
+        lines: &mut LineReader,
+        line: &str,
+        record: &mut PricedRecord,
+    ) -> Option<Result<()>> {
+        let request = lines.read(line)?;
+        let at = self.dates.read(request.at)?;
+        self.set_labels(&mut record.tags, request.labels.iter());
+        Some(self.price(request.model, request.usage, request.batch, at, record))
+    }
+
+    fn price_doc(
+        &mut self,
+        doc: Option<Doc<'_, '_>>,
+        line: &str,
+        record: &mut PricedRecord,
+    ) -> Result<()> {
         let fast = doc.and_then(RequestRef::decode).and_then(|request| {
             let at = self.dates.read(request.at)?;
             Some((request, at))
         });
         match fast {
             Some((request, at)) => {
-                let tags = self.labels(request.tags);
-                self.price(request.model, request.usage, request.batch, at, tags)
+                self.set_labels(&mut record.tags, tag_entries(request.tags));
+                self.price(request.model, request.usage, request.batch, at, record)
             }
-            None => self.price_request(&Request::from_json_slowly(line)?),
+            None => self.price_request(&Request::from_json_slowly(line)?, record),
         }
     }
 
-    /// The labels of a checked `tags` object and the default labels it lacks, in the spare
-    /// map when it has the same keys.
-    fn labels(&mut self, tags: Option<Obj<'_, '_>>) -> BTreeMap<String, String> {
-        if let (Some(mut spare), Some(tags), true) =
-            (self.spare_tags.take(), tags, self.default_tags.is_empty())
-        {
-            let same_keys = spare.keys().all(|key| tags.find(key).is_some())
-                && tags.keys().all(|key| spare.contains_key(key));
-            if same_keys {
-                for (key, at) in tags.entries() {
-                    if let Some(value) = spare.get_mut(key) {
-                        value.clear();
-                        value.push_str(label(tags.doc().get(at)).unwrap_or_default());
-                    }
-                }
-                return spare;
-            }
+    /// Sets `tags` to the labels and the default labels they lack, in place when they have
+    /// its keys.
+    fn set_labels<'a>(
+        &self,
+        tags: &mut BTreeMap<String, String>,
+        entries: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    ) {
+        if self.default_tags.is_empty() && relabel(tags, entries.clone()) {
+            return;
         }
-        let mut labels = labels(tags);
-        self.add_default_tags(&mut labels);
-        labels
+        *tags = labels(entries);
+        self.add_default_tags(tags);
     }
 
-    fn price_request(&mut self, request: &Request) -> Result<PricedRecord> {
-        let mut tags = request.tags.clone();
-        self.add_default_tags(&mut tags);
+    fn price_request(&mut self, request: &Request, record: &mut PricedRecord) -> Result<()> {
+        record.tags.clone_from(&request.tags);
+        self.add_default_tags(&mut record.tags);
         self.price(
             &request.model,
             request.usage,
             request.batch,
             request.at,
-            tags,
+            record,
         )
     }
 
@@ -599,26 +720,35 @@ impl<'c> Pricing<'c> {
         }
     }
 
-    /// [`Catalog::price_request`], with the model looked up once per name.
+    /// [`Catalog::price_request`] into `record`, whose labels are already set, with the
+    /// model looked up once per name. On an error, `record` is left as it was but for its
+    /// labels.
     fn price(
         &mut self,
         model: &str,
         usage: Usage,
         batch: bool,
         at: Option<Date>,
-        tags: BTreeMap<String, String>,
-    ) -> Result<PricedRecord> {
+        record: &mut PricedRecord,
+    ) -> Result<()> {
         let at = at.unwrap_or(self.today);
         let found = self.resolve(model)?;
         // What `Catalog::price` does once it has found the model.
-        let mut cost = cost_of(
+        let Priced {
+            total_usd,
+            components,
+            tier,
+            batch,
+            prices_from,
+            mut warnings,
+        } = price_usage(
             found.model,
             found.inclusive,
             &usage,
             PriceOptions { at, batch },
         )?;
         if let Some(suffix) = &found.dropped {
-            cost.warnings.push(Warning {
+            warnings.push(Warning {
                 kind: WarningKind::SnapshotNotListed,
                 message: format!(
                     "the catalog does not list the snapshot `{model}`; priced as {} (without `{suffix}`), which a dated snapshot may not cost",
@@ -626,19 +756,20 @@ impl<'c> Pricing<'c> {
                 ),
             });
         }
-        Ok(PricedRecord {
-            model: cost.model,
-            provider: cost.provider,
-            cost_usd: cost.total_usd,
-            components: cost.components,
-            tier: cost.tier,
-            batch: cost.batch,
-            at,
-            prices_from: cost.prices_from,
-            usage,
-            tags,
-            warnings: cost.warnings,
-        })
+        // The names are rewritten in place: no allocation.
+        record.model.clear();
+        record.model.push_str(&found.model.id);
+        record.provider.clear();
+        record.provider.push_str(&found.model.provider);
+        record.cost_usd = total_usd;
+        record.components = components;
+        record.tier = tier;
+        record.batch = batch;
+        record.at = at;
+        record.prices_from = prices_from;
+        record.usage = usage;
+        record.warnings = warnings;
+        Ok(())
     }
 
     /// The model `name` finds, as [`Catalog::price`] finds it (errors included).
@@ -667,19 +798,70 @@ impl<'c> Pricing<'c> {
 // Priced records, fast
 
 impl PricedRecord {
+    /// Decodes a priced record written the way `llmcost cost` (and serde) write them: see
+    /// [`CanonicalReader::read_into`]. `None` for any other line, which serde then reads.
+    #[cfg(test)]
+    pub(crate) fn decode_canonical(text: &str) -> Option<PricedRecord> {
+        let mut record = PricedRecord::blank();
+        CanonicalReader::default().read_into(text, &mut record)?;
+        Some(record)
+    }
+
+    /// A record to decode into.
+    pub(crate) fn blank() -> PricedRecord {
+        let free = Component {
+            tokens: 0,
+            usd_per_mtok: UsdPerMtok::ZERO,
+            usd: Usd::ZERO,
+        };
+        PricedRecord {
+            model: String::new(),
+            provider: String::new(),
+            cost_usd: Usd::ZERO,
+            components: Components {
+                input: free,
+                cache_write_5m: free,
+                cache_write_1h: free,
+                cache_read: free,
+                output: free,
+                cache_storage: free,
+            },
+            tier: None,
+            batch: false,
+            at: Date::from_unix_seconds(0),
+            prices_from: None,
+            usage: Usage::default(),
+            tags: BTreeMap::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Reads priced records in the canonical form into a record whose strings, labels and
+/// warnings it reuses (see [`CanonicalReader::read_into`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CanonicalReader {
+    dates: Dates,
+    /// This line's labels, as ranges of it (`key, key end, value, value end`).
+    labels: Vec<[u32; 4]>,
+}
+
+impl CanonicalReader {
+    /// Whether `text` may be a record in the canonical form: it starts as one does. A
+    /// cheap test, so that other lines leave the record to be read into alone.
+    pub(crate) fn looks_canonical(text: &str) -> bool {
+        text.starts_with("{\"line\":") || text.starts_with("{\"model\":\"")
+    }
+
     /// Decodes a priced record written the way `llmcost cost` (and serde) write them: these
     /// keys in this order, compact, strings without escapes, optionally after `llmcost
-    /// cost`'s `"line": N`. Such a line is read field by field, with no JSON tree; it gives
-    /// what `Deserialize` gives. `None` for any other line, which serde then reads.
-    pub(crate) fn decode_canonical(text: &str) -> Option<PricedRecord> {
-        const COMPONENTS: [&str; 6] = [
-            "{\"input\":{\"tokens\":",
-            "},\"cache_write_5m\":{\"tokens\":",
-            "},\"cache_write_1h\":{\"tokens\":",
-            "},\"cache_read\":{\"tokens\":",
-            "},\"output\":{\"tokens\":",
-            "},\"cache_storage\":{\"tokens\":",
-        ];
+    /// cost`'s `"line": N`. Such a line is read field by field, with no JSON tree, into
+    /// `record`; it gives what `Deserialize` gives. `None` for any other line, which serde
+    /// then reads, and `record` is left holding parts of this line and of what it held.
+    pub(crate) fn read_into(&mut self, text: &str, record: &mut PricedRecord) -> Option<()> {
+        if u32::try_from(text.len()).is_err() {
+            return None;
+        }
         let mut c = Cursor { text, at: 0 };
         c.expect("{")?;
         if c.take("\"line\":") {
@@ -691,24 +873,38 @@ impl PricedRecord {
         c.expect(",\"provider\":\"")?;
         let provider = c.string()?;
         c.expect(",\"cost_usd\":\"")?;
-        let cost_usd = amount(c.string()?)?;
-        c.expect(",\"components\":")?;
-        let mut parts = [Component {
-            tokens: 0,
-            usd_per_mtok: UsdPerMtok::ZERO,
-            usd: Usd::ZERO,
-        }; 6];
-        for (part, opening) in parts.iter_mut().zip(COMPONENTS) {
-            c.expect(opening)?;
-            part.tokens = c.whole()?;
-            c.expect(",\"usd_per_mtok\":\"")?;
-            part.usd_per_mtok = price(c.string()?)?;
-            c.expect(",\"usd\":\"")?;
-            part.usd = amount(c.string()?)?;
+        record.cost_usd = c.amount()?;
+        let c_ = &mut c;
+        let components = &mut record.components;
+        for (part, opening) in [
+            (
+                &mut components.input,
+                ",\"components\":{\"input\":{\"tokens\":",
+            ),
+            (
+                &mut components.cache_write_5m,
+                "},\"cache_write_5m\":{\"tokens\":",
+            ),
+            (
+                &mut components.cache_write_1h,
+                "},\"cache_write_1h\":{\"tokens\":",
+            ),
+            (&mut components.cache_read, "},\"cache_read\":{\"tokens\":"),
+            (&mut components.output, "},\"output\":{\"tokens\":"),
+            (
+                &mut components.cache_storage,
+                "},\"cache_storage\":{\"tokens\":",
+            ),
+        ] {
+            c_.expect(opening)?;
+            part.tokens = c_.whole()?;
+            c_.expect(",\"usd_per_mtok\":\"")?;
+            part.usd_per_mtok = c_.price()?;
+            c_.expect(",\"usd\":\"")?;
+            part.usd = c_.amount()?;
         }
-        let [input, cache_write_5m, cache_write_1h, cache_read, output, cache_storage] = parts;
         c.expect("}},\"tier\":")?;
-        let tier = if c.take("null") {
+        record.tier = if c.take("null") {
             None
         } else {
             c.expect("{\"above_tokens\":")?;
@@ -725,42 +921,47 @@ impl PricedRecord {
             })
         };
         c.expect(",\"batch\":")?;
-        let batch = c.boolean()?;
+        record.batch = c.boolean()?;
         c.expect(",\"at\":\"")?;
-        let at = c.string()?.parse().ok()?;
+        record.at = self.dates.read(Some(c.string()?))??;
         c.expect(",\"prices_from\":")?;
-        let prices_from = if c.take("null") {
+        record.prices_from = if c.take("null") {
             None
         } else {
             c.expect("\"")?;
             Some(c.string()?.parse().ok()?)
         };
+        let usage = &mut record.usage;
         c.expect(",\"usage\":{\"input_tokens\":")?;
-        let input_tokens = c.whole()?;
+        usage.input_tokens = c.whole()?;
         c.expect(",\"cache_read_tokens\":")?;
-        let cache_read_tokens = c.whole()?;
+        usage.cache_read_tokens = c.whole()?;
         c.expect(",\"cache_write_5m_tokens\":")?;
-        let cache_write_5m_tokens = c.whole()?;
+        usage.cache_write_5m_tokens = c.whole()?;
         c.expect(",\"cache_write_1h_tokens\":")?;
-        let cache_write_1h_tokens = c.whole()?;
+        usage.cache_write_1h_tokens = c.whole()?;
         c.expect(",\"output_tokens\":")?;
-        let output_tokens = c.whole()?;
+        usage.output_tokens = c.whole()?;
         c.expect(",\"reasoning_tokens\":")?;
-        let reasoning_tokens = c.whole()?;
-        let cache_storage_token_hours = if c.take(",\"cache_storage_token_hours\":") {
+        usage.reasoning_tokens = c.whole()?;
+        usage.cache_storage_token_hours = if c.take(",\"cache_storage_token_hours\":") {
             c.whole()?
         } else {
             0
         };
         c.expect("},\"tags\":{")?;
-        let mut tags = BTreeMap::new();
+        self.labels.clear();
         if !c.take("}") {
             loop {
                 c.expect("\"")?;
-                let key = c.string()?;
+                let key = c.at;
+                let key_end = key + c.string()?.len();
                 c.expect(":\"")?;
-                // A repeated key keeps its last value, as serde's map does.
-                tags.insert(key.to_owned(), c.string()?.to_owned());
+                let value = c.at;
+                let value_end = value + c.string()?.len();
+                // The line's length fits u32.
+                self.labels
+                    .push([key, key_end, value, value_end].map(|at| at as u32));
                 if !c.take(",") {
                     c.expect("}")?;
                     break;
@@ -768,7 +969,7 @@ impl PricedRecord {
             }
         }
         c.expect(",\"warnings\":[")?;
-        let mut warnings = Vec::new();
+        record.warnings.clear();
         if !c.take("]") {
             loop {
                 use serde::de::value::{Error as PlainError, StrDeserializer};
@@ -778,7 +979,7 @@ impl PricedRecord {
                 c.expect(",\"message\":\"")?;
                 let message = c.string()?.to_owned();
                 c.expect("}")?;
-                warnings.push(Warning { kind, message });
+                record.warnings.push(Warning { kind, message });
                 if !c.take(",") {
                     c.expect("]")?;
                     break;
@@ -789,34 +990,21 @@ impl PricedRecord {
         if c.at != text.len() {
             return None;
         }
-        Some(PricedRecord {
-            model: model.to_owned(),
-            provider: provider.to_owned(),
-            cost_usd,
-            components: Components {
-                input,
-                cache_write_5m,
-                cache_write_1h,
-                cache_read,
-                output,
-                cache_storage,
-            },
-            tier,
-            batch,
-            at,
-            prices_from,
-            usage: Usage {
-                input_tokens,
-                cache_read_tokens,
-                cache_write_5m_tokens,
-                cache_write_1h_tokens,
-                output_tokens,
-                reasoning_tokens,
-                cache_storage_token_hours,
-            },
-            tags,
-            warnings,
-        })
+        record.model.clear();
+        record.model.push_str(model);
+        record.provider.clear();
+        record.provider.push_str(provider);
+        // A repeated key keeps its last value, as serde's map does.
+        let labels = self.labels.iter().map(|&[key, key_end, value, value_end]| {
+            (
+                &text[key as usize..key_end as usize],
+                &text[value as usize..value_end as usize],
+            )
+        });
+        if !relabel(&mut record.tags, labels.clone()) {
+            record.tags = self::labels(labels);
+        }
+        Some(())
     }
 }
 
@@ -828,12 +1016,15 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     /// Steps over `literal` if the text continues with it. Inlined, so that each literal's
-    /// length is a constant and the comparison a few loads rather than a `memcmp` call.
+    /// length is a constant and the comparison a few word loads rather than a `memcmp`
+    /// call.
     #[inline(always)]
     fn take(&mut self, literal: &str) -> bool {
-        let found = self.text.as_bytes()[self.at..].starts_with(literal.as_bytes());
+        let bytes = self.text.as_bytes();
+        let end = self.at + literal.len();
+        let found = end <= bytes.len() && same_bytes(&bytes[self.at..end], literal.as_bytes());
         if found {
-            self.at += literal.len();
+            self.at = end;
         }
         found
     }
@@ -845,6 +1036,7 @@ impl<'a> Cursor<'a> {
 
     /// A string's text after its opening quote, up to and past its closing quote; `None`
     /// if it has an escape or a control character.
+    #[inline]
     fn string(&mut self) -> Option<&'a str> {
         let end = string_end(self.text.as_bytes(), self.at)?;
         let text = self.text.get(self.at..end)?;
@@ -853,18 +1045,19 @@ impl<'a> Cursor<'a> {
     }
 
     /// A JSON integer (`0`, or digits without a leading zero) that fits `u64`.
+    #[inline]
     fn whole(&mut self) -> Option<u64> {
-        let bytes = &self.text.as_bytes()[self.at..];
-        let len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-        let digits = &bytes[..len];
-        let value = match digits {
-            [] => return None,
-            [b'0', _, ..] => return None,
+        let bytes = self.text.as_bytes();
+        let start = self.at;
+        let (end, value) = digits(bytes, start);
+        let value = match end - start {
+            0 => return None,
+            len if len > 1 && bytes[start] == b'0' => return None,
             // Nineteen digits cannot overflow.
-            _ if len <= 19 => digits_value(digits),
-            _ => plain_u64(self.text.get(self.at..self.at + len)?)?,
+            len if len <= 19 => value,
+            _ => plain_u64(self.text.get(start..end)?)?,
         };
-        self.at += len;
+        self.at = end;
         Some(value)
     }
 
@@ -875,21 +1068,56 @@ impl<'a> Cursor<'a> {
             self.take("false").then_some(false)
         }
     }
-}
 
-/// An amount as `Usd`'s `Deserialize` reads a string, plain decimals the short way.
-fn amount(text: &str) -> Option<Usd> {
-    match plain_decimal::<15>(text) {
-        Some(femto) => Some(Usd::from_femto(femto)),
-        None => text.parse().ok(),
+    /// An amount's text and its closing quote, as `Usd`'s `Deserialize` reads it.
+    #[inline]
+    fn amount(&mut self) -> Option<Usd> {
+        match self.decimal::<15>() {
+            Some(femto) => Some(Usd::from_femto(femto)),
+            None => self.string()?.parse().ok(),
+        }
     }
-}
 
-/// A price as `UsdPerMtok`'s `Deserialize` reads a string, plain decimals the short way.
-fn price(text: &str) -> Option<UsdPerMtok> {
-    match plain_decimal::<9>(text).map(i64::try_from) {
-        Some(Ok(nano)) => Some(UsdPerMtok::from_nano(nano)),
-        _ => text.parse().ok(),
+    /// A price's text and its closing quote, as `UsdPerMtok`'s `Deserialize` reads it.
+    #[inline]
+    fn price(&mut self) -> Option<UsdPerMtok> {
+        match self.decimal::<9>().map(i64::try_from) {
+            Some(Ok(nano)) => Some(UsdPerMtok::from_nano(nano)),
+            _ => self.string()?.parse().ok(),
+        }
+    }
+
+    /// `digits[.digits]` and the closing quote, with at most 19 whole digits and `SCALE`
+    /// (up to 19) decimals, as an integer of 10^-`SCALE` units: what the money parser gives
+    /// such text, without its generality. `None`, without moving, for anything else.
+    #[inline]
+    fn decimal<const SCALE: usize>(&mut self) -> Option<i128> {
+        let bytes = self.text.as_bytes();
+        let (whole_end, whole) = digits(bytes, self.at);
+        let whole_len = whole_end - self.at;
+        if whole_len == 0 || whole_len > 19 {
+            return None;
+        }
+        let whole = i128::from(whole) * i128::from(POWERS_OF_TEN[SCALE]);
+        let (end, value) = if bytes.get(whole_end) == Some(&b'.') {
+            let (end, fraction) = digits(bytes, whole_end + 1);
+            let places = end - whole_end - 1;
+            if places == 0 || places > SCALE {
+                return None;
+            }
+            // Below 10^SCALE: fits u64.
+            (
+                end,
+                whole + i128::from(fraction * POWERS_OF_TEN[SCALE - places]),
+            )
+        } else {
+            (whole_end, whole)
+        };
+        if bytes.get(end) != Some(&b'"') {
+            return None;
+        }
+        self.at = end + 1;
+        Some(value)
     }
 }
 
@@ -903,35 +1131,6 @@ const POWERS_OF_TEN: [u64; 20] = {
     }
     powers
 };
-
-/// The value of up to 19 ASCII digits.
-fn digits_value(digits: &[u8]) -> u64 {
-    digits
-        .iter()
-        .fold(0, |n, &d| n * 10 + u64::from(d.wrapping_sub(b'0')))
-}
-
-/// `digits[.digits]` with at most `SCALE` (up to 19) decimals and at most 19 whole digits,
-/// as an integer of 10^-`SCALE` units: what the money parser gives such text, without its
-/// generality.
-fn plain_decimal<const SCALE: usize>(text: &str) -> Option<i128> {
-    let bytes = text.as_bytes();
-    let whole_len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-    if whole_len == 0 || whole_len > 19 {
-        return None;
-    }
-    let whole = i128::from(digits_value(&bytes[..whole_len])) * i128::from(POWERS_OF_TEN[SCALE]);
-    let Some(rest) = bytes[whole_len..].strip_prefix(b".") else {
-        return (whole_len == bytes.len()).then_some(whole);
-    };
-    let places = rest.len();
-    if places == 0 || places > SCALE || !rest.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    // Below 10^SCALE: fits u64.
-    let fraction = digits_value(rest) * POWERS_OF_TEN[SCALE - places];
-    Some(whole + i128::from(fraction))
-}
 
 #[cfg(test)]
 mod tests {
@@ -956,7 +1155,7 @@ mod tests {
         "2026-11-23".parse().unwrap()
     }
 
-    /// The request the fast path decodes from `line`, if it takes it.
+    /// The request the tape path decodes from `line`, if it takes it.
     fn fast_request(line: &str) -> Option<Request> {
         Tape::default()
             .parse(line)
@@ -964,20 +1163,49 @@ mod tests {
             .and_then(|request| request.to_request(&mut Dates::default()))
     }
 
-    /// Checks one request line through both paths; returns whether the fast path took it.
-    fn check_request_line(line: &str, catalog: &Catalog, pricer: &mut RequestPricer<'_>) -> bool {
+    /// The request the one-pass reader decodes from `line`, if it takes it.
+    fn read_request(line: &str) -> Option<Request> {
+        let mut reader = LineReader::default();
+        let request = reader.read(line)?;
+        Some(Request {
+            model: request.model.to_owned(),
+            usage: request.usage,
+            usage_format: request.usage_format,
+            batch: request.batch,
+            at: Dates::default().read(request.at)?,
+            tags: labels(request.labels.iter()),
+        })
+    }
+
+    /// Checks one request line through the three paths; returns whether each fast path (the
+    /// tape, the one-pass reader) took it.
+    fn check_request_line(
+        line: &str,
+        catalog: &Catalog,
+        pricer: &mut RequestPricer<'_>,
+    ) -> (bool, bool) {
         let slow = Request::from_json_slowly(line);
         let fast = fast_request(line);
         if let Some(fast) = &fast {
             assert_eq!(Ok(fast), slow.as_ref(), "the fast path misread {line}");
         }
+        let read = read_request(line);
+        if let Some(read) = &read {
+            assert_eq!(
+                Ok(read),
+                slow.as_ref(),
+                "the one-pass reader misread {line}"
+            );
+        }
         assert_eq!(Request::from_json(line), slow, "{line}");
         let priced = slow.and_then(|request| catalog.price_request(&request, today()));
+        // Priced in place into the last record, then as a record of its own.
+        assert_eq!(pricer.price_line_ref(line).cloned(), priced, "{line}");
         assert_eq!(pricer.price_line(line), priced, "{line}");
         if let Ok(record) = priced {
             pricer.recycle(record);
         }
-        fast.is_some()
+        (fast.is_some(), read.is_some())
     }
 
     /// A JSON object written with its keys in this order (serde_json's map sorts them).
@@ -1155,10 +1383,12 @@ mod tests {
         let catalog = Catalog::bundled();
         let mut pricer = RequestPricer::new(&catalog, today());
         let lines = request_lines();
-        let fast = lines
-            .iter()
-            .filter(|line| check_request_line(line, &catalog, &mut pricer))
-            .count();
+        let (mut fast, mut read) = (0, 0);
+        for line in &lines {
+            let (tape, one_pass) = check_request_line(line, &catalog, &mut pricer);
+            fast += usize::from(tape);
+            read += usize::from(one_pass);
+        }
         let decoded = lines
             .iter()
             .filter(|line| Request::from_json_slowly(line).is_ok())
@@ -1169,6 +1399,11 @@ mod tests {
         assert!(
             fast * 5 > decoded * 3,
             "the fast path took {fast} of {decoded} good lines"
+        );
+        // The one-pass reader leaves repeated keys to the tape as well.
+        assert!(
+            read * 2 > decoded,
+            "the one-pass reader took {read} of {decoded} good lines"
         );
     }
 
@@ -1309,6 +1544,7 @@ mod tests {
     #[test]
     fn every_priced_fixture_reads_the_same_through_both_paths() {
         let mut reader = LogReader::new();
+        let mut lending = LogReader::new();
         let (mut fast, mut good) = (0, 0);
         for line in priced_lines() {
             let slow = read_line_slowly(&line);
@@ -1318,7 +1554,17 @@ mod tests {
                 assert_eq!(record, decoded, "the fast path misread {line}");
             }
             good += usize::from(matches!(slow, Ok(Some(_))));
-            assert_eq!(reader.read_line(&line), slow, "{line}");
+            assert_eq!(
+                lending.read_line_ref(&line).map(Option::<&_>::cloned),
+                slow,
+                "{line}"
+            );
+            let read = reader.read_line(&line);
+            assert_eq!(read, slow, "{line}");
+            // The next line is read into this record's allocations.
+            if let Ok(Some(record)) = read {
+                reader.recycle(record);
+            }
         }
         assert!(good > 1_000, "{good} good lines");
         assert!(
@@ -1331,7 +1577,43 @@ mod tests {
     fn a_pricing_log_reader_prices_request_lines_and_reads_records_as_before() {
         let catalog = Catalog::bundled();
         let mut reader = LogReader::pricing(RequestPricer::new(&catalog, today()));
+        let mut lending = LogReader::pricing(RequestPricer::new(&catalog, today()));
         let mut pricer = RequestPricer::new(&catalog, today());
+        // Request lines and priced records mixed, so each kind is read into the other's
+        // record.
+        let requests = request_lines();
+        let records = priced_lines();
+        let mixed = requests.iter().step_by(3).zip(records.iter().step_by(5));
+        for (line, record_line) in mixed {
+            let want = read_line_slowly(record_line);
+            assert_eq!(
+                lending.read_line_ref(record_line).map(Option::<&_>::cloned),
+                want,
+                "{record_line}"
+            );
+            let request = serde_json::from_str::<Value>(line.trim())
+                .ok()
+                .and_then(|value| {
+                    let object = value.as_object()?;
+                    Some(
+                        !object.contains_key("cost_usd")
+                            && (object.contains_key("usage") || object.contains_key("response")),
+                    )
+                })
+                .unwrap_or(false);
+            let want = if request {
+                pricer.price_line(line.trim()).map(Some).map_err(|error| {
+                    format!("the request on this line could not be priced: {error}")
+                })
+            } else {
+                read_line_slowly(line)
+            };
+            assert_eq!(
+                lending.read_line_ref(line).map(Option::<&_>::cloned),
+                want,
+                "{line}"
+            );
+        }
         for line in request_lines().iter().step_by(3) {
             let request = serde_json::from_str::<Value>(line.trim())
                 .ok()
@@ -1350,10 +1632,18 @@ mod tests {
             } else {
                 read_line_slowly(line)
             };
-            assert_eq!(reader.read_line(line), want, "{line}");
+            let read = reader.read_line(line);
+            assert_eq!(read, want, "{line}");
+            if let Ok(Some(record)) = read {
+                reader.recycle(record);
+            }
         }
         for line in priced_lines().iter().step_by(5) {
-            assert_eq!(reader.read_line(line), read_line_slowly(line), "{line}");
+            let read = reader.read_line(line);
+            assert_eq!(read, read_line_slowly(line), "{line}");
+            if let Ok(Some(record)) = read {
+                reader.recycle(record);
+            }
         }
     }
 

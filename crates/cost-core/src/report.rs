@@ -30,7 +30,8 @@ use crate::date::Date;
 use crate::error::{Error, ErrorKind, Result};
 use crate::money::{Usd, UsdPerMtok};
 use crate::price::{cost_of, PriceOptions};
-use crate::record::{PricedRecord, RequestPricer};
+use crate::record::{CanonicalReader, PricedRecord, RequestPricer};
+use crate::response::Key;
 use crate::tape::{Json, Tape};
 use crate::usage::Usage;
 
@@ -88,8 +89,12 @@ pub fn parse_log_line(text: &str) -> std::result::Result<Option<PricedRecord>, S
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct LogReader<'c> {
+    canonical: CanonicalReader,
     tape: Tape,
     pricer: Option<RequestPricer<'c>>,
+    /// The record of the last line read, or one handed back: the next canonical record is
+    /// decoded into it, and a request line is priced with its allocations.
+    record: Option<PricedRecord>,
 }
 
 impl LogReader<'static> {
@@ -104,17 +109,16 @@ impl<'c> LogReader<'c> {
     /// without `at`).
     pub fn pricing(pricer: RequestPricer<'c>) -> LogReader<'c> {
         LogReader {
-            tape: Tape::default(),
             pricer: Some(pricer),
+            ..LogReader::default()
         }
     }
 
     /// Takes back a record this reader gave, once the caller is done with it, so that the
-    /// next request line reuses its allocations (see [`RequestPricer::recycle`]).
+    /// next line reuses its allocations (see [`RequestPricer::recycle`]). Optional: it only
+    /// saves time.
     pub fn recycle(&mut self, record: PricedRecord) {
-        if let Some(pricer) = &mut self.pricer {
-            pricer.recycle(record);
-        }
+        self.record = Some(record);
     }
 
     /// Reads one line: `Ok(None)` for a blank line.
@@ -123,20 +127,57 @@ impl<'c> LogReader<'c> {
     ///
     /// As [`parse_log_line`]; for a request line, why it could not be priced.
     pub fn read_line(&mut self, text: &str) -> std::result::Result<Option<PricedRecord>, String> {
+        Ok(match self.read(text)? {
+            true => self.record.take(),
+            false => None,
+        })
+    }
+
+    /// [`LogReader::read_line`], lending the record instead of giving it: it is the
+    /// reader's own, read in place and reused by the next line, so a log is read without
+    /// moving or allocating a record per line.
+    ///
+    /// # Errors
+    ///
+    /// As [`LogReader::read_line`].
+    pub fn read_line_ref(
+        &mut self,
+        text: &str,
+    ) -> std::result::Result<Option<&PricedRecord>, String> {
+        Ok(match self.read(text)? {
+            true => self.record.as_ref(),
+            false => None,
+        })
+    }
+
+    /// Reads one line into `self.record`: `Ok(false)` for a blank line.
+    fn read(&mut self, text: &str) -> std::result::Result<bool, String> {
         let text = text.trim();
         if text.is_empty() {
-            return Ok(None);
+            return Ok(false);
         }
-        // Records as `llmcost cost` writes them, the usual lines of a log, first.
-        if let Some(record) = PricedRecord::decode_canonical(text) {
-            return check_record(record).map(Some);
+        // Records as `llmcost cost` writes them, the usual lines of a log, first, read into
+        // the last record.
+        if CanonicalReader::looks_canonical(text) {
+            let record = self.record.get_or_insert_with(PricedRecord::blank);
+            if self.canonical.read_into(text, record).is_some() {
+                check_record(record)?;
+                return Ok(true);
+            }
+        }
+        if let Some(pricer) = &mut self.pricer {
+            let record = self.record.get_or_insert_with(PricedRecord::blank);
+            if let Some(priced) = pricer.price_read(text, record) {
+                return Self::priced(priced);
+            }
         }
         let doc = self.tape.parse(text);
         if let Some(pricer) = &mut self.pricer {
             let request = match doc.map(|doc| doc.root()) {
                 Some(Json::Object(object)) => {
-                    object.find("cost_usd").is_none()
-                        && (object.find("usage").is_some() || object.find("response").is_some())
+                    object.find(Key::CostUsd).is_none()
+                        && (object.find(Key::Usage).is_some()
+                            || object.find(Key::Response).is_some())
                 }
                 Some(_) => false,
                 None => match serde_json::from_str(text) {
@@ -148,12 +189,21 @@ impl<'c> LogReader<'c> {
                 },
             };
             if request {
-                return pricer.price_parsed(doc, text).map(Some).map_err(|error| {
-                    format!("the request on this line could not be priced: {error}")
-                });
+                let record = self.record.get_or_insert_with(PricedRecord::blank);
+                return Self::priced(pricer.price_parsed(doc, text, record));
             }
         }
-        check_record(decode_record_slowly(text)?).map(Some)
+        let record = decode_record_slowly(text)?;
+        check_record(&record)?;
+        self.record = Some(record);
+        Ok(true)
+    }
+
+    /// Whether a request line was priced into the record, or why not.
+    fn priced(priced: Result<()>) -> std::result::Result<bool, String> {
+        priced
+            .map(|()| true)
+            .map_err(|error| format!("the request on this line could not be priced: {error}"))
     }
 }
 
@@ -165,11 +215,12 @@ pub(crate) fn read_line_slowly(text: &str) -> std::result::Result<Option<PricedR
     if text.is_empty() {
         return Ok(None);
     }
-    check_record(decode_record_slowly(text)?).map(Some)
+    let record = decode_record_slowly(text)?;
+    check_record(&record)?;
+    Ok(Some(record))
 }
 
-/// A priced record through serde: the reference [`PricedRecord::decode_canonical`] agrees
-/// with.
+/// A priced record through serde: the reference the canonical reader agrees with.
 fn decode_record_slowly(text: &str) -> std::result::Result<PricedRecord, String> {
     serde_json::from_str(text).map_err(|error| {
         // Say what `llmcost cost` said about a request it could not price.
@@ -183,7 +234,7 @@ fn decode_record_slowly(text: &str) -> std::result::Result<PricedRecord, String>
 }
 
 /// Checks that a decoded record adds up (see [`parse_log_line`]).
-fn check_record(record: PricedRecord) -> std::result::Result<PricedRecord, String> {
+fn check_record(record: &PricedRecord) -> std::result::Result<(), String> {
     record.usage.validate().map_err(|e| format!("usage.{e}"))?;
     let mut sum = Usd::ZERO;
     for (name, component) in record.components.named() {
@@ -194,7 +245,10 @@ fn check_record(record: PricedRecord) -> std::result::Result<PricedRecord, Strin
                 component.tokens, component.usd_per_mtok, product, component.usd
             ));
         }
-        sum += component.usd;
+        // Each product fits i128, but six of the largest do not.
+        sum = sum.checked_add(component.usd).ok_or_else(|| {
+            "the components add up to more than llmcost can count (about $1.7 × 10^23)".to_string()
+        })?;
     }
     if sum != record.cost_usd {
         return Err(format!(
@@ -202,7 +256,81 @@ fn check_record(record: PricedRecord) -> std::result::Result<PricedRecord, Strin
             record.cost_usd
         ));
     }
-    Ok(record)
+    Ok(())
+}
+
+/// What the records counted so far add up to, kept below [`LogTotal::MAX_FEMTO`]: a reader
+/// adds each record here before counting it, and skips (with the error) a record that would
+/// pass the bound, so no sum over the records counted can overflow.
+///
+/// No real log comes near the bound, and every sum a report, a budget or a comparison makes
+/// of the records it counts (and the percentages and projections of those sums) stays well
+/// inside `i128` below it. A hostile log could otherwise pass `i128` in a few thousand
+/// lines: one record may claim up to about 10^38 femto-dollars and still add up.
+///
+/// ```
+/// use cost_core::{LogTotal, Usd};
+///
+/// let mut total = LogTotal::default();
+/// assert!(total.add(Usd::from_femto(5), [Usd::from_femto(5)]).is_ok());
+/// let huge = Usd::from_femto(i128::MAX / 2);
+/// assert!(total.add(huge, [huge]).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LogTotal {
+    /// The sum of every amount counted, each taken without its sign.
+    femto: u128,
+}
+
+impl LogTotal {
+    /// The most the costs of the records counted may add up to: a quintillion dollars
+    /// (10^33 femto-dollars). Their components' costs may add up to as much again.
+    pub const MAX_FEMTO: i128 = 1_000_000_000_000_000_000 * 1_000_000_000_000_000;
+
+    /// Counts a record by its cost and its components' costs (which add up to its cost in
+    /// a checked record, and which a report sums apart).
+    ///
+    /// # Errors
+    ///
+    /// Why the record is not counted, for people: its amounts would take the total past
+    /// [`LogTotal::MAX_FEMTO`]. Nothing is counted then.
+    pub fn add(
+        &mut self,
+        cost_usd: Usd,
+        components_usd: impl IntoIterator<Item = Usd>,
+    ) -> std::result::Result<(), String> {
+        let limit = 2 * LogTotal::MAX_FEMTO.unsigned_abs();
+        let mut amounts = std::iter::once(cost_usd).chain(components_usd);
+        let total = amounts
+            .try_fold(self.femto, |total, amount| {
+                total.checked_add(amount.femto().unsigned_abs())
+            })
+            .filter(|&total| total <= limit);
+        match total {
+            Some(total) => {
+                self.femto = total;
+                Ok(())
+            }
+            None => Err(format!(
+                "its cost_usd (${cost_usd}) would take the records counted past {}, \
+                 more than llmcost adds up",
+                Usd::from_femto(LogTotal::MAX_FEMTO).display()
+            )),
+        }
+    }
+
+    /// Counts a priced record (see [`LogTotal::add`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`LogTotal::add`].
+    pub fn add_record(&mut self, record: &PricedRecord) -> std::result::Result<(), String> {
+        let components = record
+            .components
+            .named()
+            .map(|(_, component)| component.usd);
+        self.add(record.cost_usd, components)
+    }
 }
 
 /// The records of a usage log, one result per non-blank line, in order.
@@ -1783,7 +1911,7 @@ impl<'c> Recommender<'c> {
             };
             calls += bucket.calls;
             actual += bucket.actual_usd;
-            alternative += price_tokens(&bucket.tokens, &prices);
+            alternative = alternative.checked_add(price_tokens(&bucket.tokens, &prices)?)?;
         }
         let saving = actual - alternative;
         (saving > Usd::ZERO).then(|| Recommendation {
@@ -1848,13 +1976,16 @@ impl<'c> Recommender<'c> {
                 continue;
             };
             let [input, write_5m, _, read, _, _] = prices.map(|p| i128::from(p.nano()));
-            let reads = i128::from(prefix) * i128::from(bucket.plain_calls - 1) * (input - read);
-            let write_premium = i128::from(prefix) * (write_5m - input);
-            let bucket_saving = Usd::from_femto(reads - write_premium);
+            // Checked: the catalog's prices (a user's price file) may be absurd.
+            let reads = i128::from(prefix)
+                .checked_mul(i128::from(bucket.plain_calls - 1))?
+                .checked_mul(input - read)?;
+            let write_premium = i128::from(prefix).checked_mul(write_5m - input)?;
+            let bucket_saving = Usd::from_femto(reads.checked_sub(write_premium)?);
             if bucket_saving > Usd::ZERO {
                 calls += bucket.plain_calls;
                 actual += bucket.plain_actual_usd;
-                saving += bucket_saving;
+                saving = saving.checked_add(bucket_saving)?;
             }
         }
         (saving > Usd::ZERO).then(|| Recommendation {
@@ -1912,7 +2043,12 @@ impl<'c> Recommender<'c> {
                 let Some((prices, _)) = self.unit_prices(candidate, key, bucket, key.batch) else {
                     continue 'candidates;
                 };
-                total += price_tokens(&bucket.tokens, &prices);
+                let Some(sum) =
+                    price_tokens(&bucket.tokens, &prices).and_then(|cost| total.checked_add(cost))
+                else {
+                    continue 'candidates;
+                };
+                total = sum;
             }
             let better = match best {
                 None => true,
@@ -1962,12 +2098,16 @@ fn component_tokens(usage: &Usage) -> [u64; 6] {
     ]
 }
 
-fn price_tokens(tokens: &[u128; 6], prices: &[UsdPerMtok; 6]) -> Usd {
+/// The cost of summed token counts at unit prices; `None` beyond `i128` (only absurd prices
+/// on a hostile log get there: the records' own costs are bounded by [`LogTotal`]).
+fn price_tokens(tokens: &[u128; 6], prices: &[UsdPerMtok; 6]) -> Option<Usd> {
     tokens
         .iter()
         .zip(prices)
-        .map(|(&t, p)| Usd::from_femto(t as i128 * i128::from(p.nano())))
-        .sum()
+        .try_fold(Usd::ZERO, |sum, (&t, p)| {
+            let cost = i128::try_from(t).ok()?.checked_mul(i128::from(p.nano()))?;
+            sum.checked_add(Usd::from_femto(cost))
+        })
 }
 
 fn phase_words(phase: &Option<Box<str>>) -> String {

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::tape::same_bytes;
 use crate::usage::{Usage, MAX_TOKENS};
 
 type Object = Map<String, Value>;
@@ -347,36 +348,7 @@ const NORMALIZED_FIELDS: [&str; 7] = [
 
 /// The one shape a key is distinctive of, if any.
 fn key_shape(key: &str) -> Option<UsageFormat> {
-    Some(match key {
-        "cache_creation_input_tokens"
-        | "cache_read_input_tokens"
-        | "cache_creation"
-        | "server_tool_use"
-        | "service_tier" => UsageFormat::Anthropic,
-        "prompt_tokens"
-        | "completion_tokens"
-        | "prompt_tokens_details"
-        | "completion_tokens_details" => UsageFormat::OpenaiChat,
-        "cost" | "is_byok" | "cost_details" => UsageFormat::Openrouter,
-        "input_tokens_details" | "output_tokens_details" => UsageFormat::OpenaiResponses,
-        "promptTokenCount"
-        | "candidatesTokenCount"
-        | "totalTokenCount"
-        | "cachedContentTokenCount"
-        | "thoughtsTokenCount"
-        | "toolUsePromptTokenCount"
-        | "promptTokensDetails"
-        | "candidatesTokensDetails"
-        | "cacheTokensDetails"
-        | "toolUsePromptTokensDetails"
-        | "trafficType" => UsageFormat::Gemini,
-        "cache_read_tokens"
-        | "cache_write_5m_tokens"
-        | "cache_write_1h_tokens"
-        | "reasoning_tokens"
-        | "cache_storage_token_hours" => UsageFormat::Normalized,
-        _ => return None,
-    })
+    Key::from_name(key).and_then(Key::shape)
 }
 
 /// Whether `key` is one a usage object of `format` has (used to accept a bare usage
@@ -422,15 +394,16 @@ const _: () = {
 };
 
 fn detect<'a, O: JsonObject<'a>>(object: O) -> Detection<'a> {
-    if object.len() > 0 && object.keys().all(|k| NORMALIZED_FIELDS.contains(&k)) {
+    let keys = object.key_set();
+    if !keys.is_empty() && keys.all_in(NORMALIZED_KEYS) {
         return Detection::Found(UsageFormat::Normalized);
     }
     // Which shapes the keys vote for, as bits of `UsageFormat::ALL`; the keys behind each
     // vote are only gathered for the error when several shapes remain.
     let bit = |shape: UsageFormat| 1u8 << shape as u8;
     let mut voted = 0u8;
-    for key in object.keys() {
-        if let Some(shape) = key_shape(key) {
+    for shape in UsageFormat::ALL {
+        if keys.known & SHAPE_KEYS[shape as usize] != 0 {
             voted |= bit(shape);
         }
     }
@@ -438,14 +411,10 @@ fn detect<'a, O: JsonObject<'a>>(object: O) -> Detection<'a> {
     if voted & bit(UsageFormat::Openrouter) != 0 {
         voted &= !bit(UsageFormat::OpenaiChat);
     }
+    let plain = Key::InputTokens.bit() | Key::OutputTokens.bit() | Key::TotalTokens.bit();
     match voted.count_ones() {
         1 => Detection::Found(UsageFormat::ALL[voted.trailing_zeros() as usize]),
-        0 if object.contains_key("input_tokens")
-            && object.contains_key("total_tokens")
-            && object
-                .keys()
-                .all(|k| matches!(k, "input_tokens" | "output_tokens" | "total_tokens")) =>
-        {
+        0 if keys.has(Key::InputTokens) && keys.has(Key::TotalTokens) && keys.all_in(plain) => {
             Detection::Found(UsageFormat::OpenaiResponses)
         }
         0 => Detection::Unknown,
@@ -602,21 +571,340 @@ fn model_name(object: &Object, format: UsageFormat) -> Result<Option<String>> {
 // Reading each shape
 
 /// A JSON object as the usage readers see it: serde_json's map (`&Map<String, Value>`), or a
-/// line decoded by the fast path (`crate::tape`). The readers are written once, over this.
+/// line decoded by the fast path (`crate::tape`). The readers are written once, over this,
+/// and look members up by [`Key`], so the fast path names each key once, as it reads it.
 pub(crate) trait JsonObject<'a>: Copy {
     /// The value under `key`.
-    fn get(self, key: &str) -> Option<Item<Self>>;
+    fn get(self, key: Key) -> Option<Item<Self>>;
     /// The keys, in the object's order.
     fn keys(self) -> impl Iterator<Item = &'a str>;
     /// How many keys.
     fn len(self) -> usize;
     /// The value under `key` as short JSON text, for messages.
-    fn describe(self, key: &str) -> String;
+    fn describe(self, key: Key) -> String;
 
     /// Whether `key` is present.
-    fn contains_key(self, key: &str) -> bool {
-        self.keys().any(|k| k == key)
+    fn contains_key(self, key: Key) -> bool {
+        let name = key.name();
+        self.keys().any(|k| k == name)
     }
+
+    /// Which known keys the object has, and whether it has others.
+    fn key_set(self) -> KeySet {
+        let mut set = KeySet::default();
+        for name in self.keys() {
+            set.add(Key::from_name(name));
+        }
+        set
+    }
+}
+
+/// The keys an object has, as far as detection tells them apart: a bit per [`Key`], and
+/// whether any other key is there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct KeySet {
+    known: u64,
+    other: bool,
+}
+
+impl KeySet {
+    /// No key.
+    pub(crate) const EMPTY: KeySet = KeySet {
+        known: 0,
+        other: false,
+    };
+
+    /// Counts one key (`None`: a key that is not a [`Key`]).
+    #[inline]
+    pub(crate) fn add(&mut self, key: Option<Key>) {
+        match key {
+            Some(key) => self.known |= key.bit(),
+            None => self.other = true,
+        }
+    }
+
+    fn is_empty(self) -> bool {
+        self.known == 0 && !self.other
+    }
+
+    /// Whether every key is one of `keys` (a mask of [`Key::bit`]s).
+    fn all_in(self, keys: u64) -> bool {
+        !self.other && self.known & !keys == 0
+    }
+
+    pub(crate) fn has(self, key: Key) -> bool {
+        self.known & key.bit() != 0
+    }
+}
+
+/// Declares [`Key`] with the name of each.
+macro_rules! keys {
+    ($($key:ident = $name:literal,)+) => {
+        /// A key the usage-log readers look up by name: the request fields and `cost_usd`
+        /// (`record.rs`), and every usage key a shape reader reads or detection weighs.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u8)]
+        pub(crate) enum Key {
+            $(#[doc = concat!("`", $name, "`")] $key,)+
+        }
+
+        impl Key {
+            /// Every key, in declaration order (`Key::ALL[k as usize] == k`).
+            pub(crate) const ALL: &'static [Key] = &[$(Key::$key,)+];
+
+            /// The key as JSON spells it.
+            pub(crate) const fn name(self) -> &'static str {
+                match self {
+                    $(Key::$key => $name,)+
+                }
+            }
+        }
+    };
+}
+
+keys! {
+    Model = "model",
+    Usage = "usage",
+    Format = "usage_format",
+    Response = "response",
+    Batch = "batch",
+    At = "at",
+    Tags = "tags",
+    CostUsd = "cost_usd",
+    InputTokens = "input_tokens",
+    CacheReadTokens = "cache_read_tokens",
+    CacheWrite5mTokens = "cache_write_5m_tokens",
+    CacheWrite1hTokens = "cache_write_1h_tokens",
+    OutputTokens = "output_tokens",
+    ReasoningTokens = "reasoning_tokens",
+    CacheStorageTokenHours = "cache_storage_token_hours",
+    TotalTokens = "total_tokens",
+    CacheCreationInputTokens = "cache_creation_input_tokens",
+    CacheReadInputTokens = "cache_read_input_tokens",
+    CacheCreation = "cache_creation",
+    ServerToolUse = "server_tool_use",
+    ServiceTier = "service_tier",
+    PromptTokens = "prompt_tokens",
+    CompletionTokens = "completion_tokens",
+    PromptTokensDetails = "prompt_tokens_details",
+    CompletionTokensDetails = "completion_tokens_details",
+    Cost = "cost",
+    IsByok = "is_byok",
+    CostDetails = "cost_details",
+    InputTokensDetails = "input_tokens_details",
+    OutputTokensDetails = "output_tokens_details",
+    PromptTokenCount = "promptTokenCount",
+    CandidatesTokenCount = "candidatesTokenCount",
+    TotalTokenCount = "totalTokenCount",
+    CachedContentTokenCount = "cachedContentTokenCount",
+    ThoughtsTokenCount = "thoughtsTokenCount",
+    ToolUsePromptTokenCount = "toolUsePromptTokenCount",
+    GeminiPromptTokensDetails = "promptTokensDetails",
+    CandidatesTokensDetails = "candidatesTokensDetails",
+    CacheTokensDetails = "cacheTokensDetails",
+    ToolUsePromptTokensDetails = "toolUsePromptTokensDetails",
+    TrafficType = "trafficType",
+    CachedTokens = "cached_tokens",
+    CacheWriteTokens = "cache_write_tokens",
+    Ephemeral5mInputTokens = "ephemeral_5m_input_tokens",
+    Ephemeral1hInputTokens = "ephemeral_1h_input_tokens",
+}
+
+// A key set is one `u64`, a bit per key.
+const _: () = assert!(Key::ALL.len() <= 64);
+
+/// Slots in [`KEY_TABLE`]: a power of two above twice the number of keys.
+const KEY_SLOTS: usize = 128;
+
+/// The multiplier of [`key_hash`], chosen so that no two keys share a slot.
+const KEY_HASH_FACTOR: u64 = 0xd627_d2b8_7552_6e31;
+
+/// A key's slot in [`KEY_TABLE`]: its length and its bytes (all of them up to eight bytes;
+/// the first, middle and last eight of a longer one), mixed and multiplied.
+///
+/// This is the `const` form, which builds the table; [`key_hash`] is the same function
+/// with word loads (a test checks they agree).
+const fn key_hash_const(bytes: &[u8]) -> usize {
+    const fn load(b: &[u8], at: usize, width: usize) -> u64 {
+        let mut word = 0u64;
+        let mut i = 0;
+        while i < width {
+            word |= (b[at + i] as u64) << (8 * i);
+            i += 1;
+        }
+        word
+    }
+    let len = bytes.len();
+    let mixed = if len >= 8 {
+        load(bytes, 0, 8)
+            ^ load(bytes, len - 8, 8).rotate_left(21)
+            ^ load(bytes, len / 2 - 4, 8).rotate_left(42)
+    } else if len >= 4 {
+        load(bytes, 0, 4) | load(bytes, len - 4, 4) << 32
+    } else if len >= 2 {
+        load(bytes, 0, 2) | load(bytes, len - 2, 2) << 16
+    } else {
+        load(bytes, 0, len)
+    };
+    slot(mixed, len)
+}
+
+/// [`key_hash_const`] at run time.
+#[inline(always)]
+fn key_hash(bytes: &[u8]) -> usize {
+    let len = bytes.len();
+    let load8 = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    let load4 = |at: usize| {
+        u64::from(u32::from_le_bytes(
+            bytes[at..at + 4].try_into().expect("4 bytes"),
+        ))
+    };
+    let load2 = |at: usize| {
+        u64::from(u16::from_le_bytes(
+            bytes[at..at + 2].try_into().expect("2 bytes"),
+        ))
+    };
+    // The two loads of a short key overlap, and cover it.
+    let mixed = if len >= 8 {
+        load8(0) ^ load8(len - 8).rotate_left(21) ^ load8(len / 2 - 4).rotate_left(42)
+    } else if len >= 4 {
+        load4(0) | load4(len - 4) << 32
+    } else if len >= 2 {
+        load2(0) | load2(len - 2) << 16
+    } else {
+        bytes.first().map_or(0, |&b| u64::from(b))
+    };
+    slot(mixed, len)
+}
+
+#[inline(always)]
+const fn slot(mixed: u64, len: usize) -> usize {
+    ((mixed ^ len as u64).wrapping_mul(KEY_HASH_FACTOR) >> (64 - KEY_SLOTS.trailing_zeros()))
+        as usize
+}
+
+/// Open addressing: each key at its hash's slot or the next free one; `0` is a free slot,
+/// and `k + 1` holds key `k`.
+const KEY_TABLE: [u8; KEY_SLOTS] = {
+    let mut table = [0u8; KEY_SLOTS];
+    let mut k = 0;
+    while k < Key::ALL.len() {
+        let mut slot = key_hash_const(Key::ALL[k].name().as_bytes());
+        while table[slot] != 0 {
+            slot = (slot + 1) % KEY_SLOTS;
+        }
+        table[slot] = k as u8 + 1;
+        k += 1;
+    }
+    table
+};
+
+impl Key {
+    /// The key named `name`, if it is one.
+    #[inline]
+    pub(crate) fn from_name(name: &str) -> Option<Key> {
+        Key::from_bytes(name.as_bytes())
+    }
+
+    /// The key named by these bytes, if it is one.
+    #[inline]
+    pub(crate) fn from_bytes(name: &[u8]) -> Option<Key> {
+        let mut slot = key_hash(name);
+        loop {
+            let entry = KEY_TABLE[slot];
+            let key = *Key::ALL.get(usize::from(entry).checked_sub(1)?)?;
+            if same_bytes(key.name().as_bytes(), name) {
+                return Some(key);
+            }
+            slot = (slot + 1) % KEY_SLOTS;
+        }
+    }
+
+    /// The key's bit in a [`KeySet`].
+    #[inline]
+    pub(crate) const fn bit(self) -> u64 {
+        1 << self as u8
+    }
+
+    /// The one shape this key is distinctive of, if any.
+    const fn shape(self) -> Option<UsageFormat> {
+        Some(match self {
+            Key::CacheCreationInputTokens
+            | Key::CacheReadInputTokens
+            | Key::CacheCreation
+            | Key::ServerToolUse
+            | Key::ServiceTier => UsageFormat::Anthropic,
+            Key::PromptTokens
+            | Key::CompletionTokens
+            | Key::PromptTokensDetails
+            | Key::CompletionTokensDetails => UsageFormat::OpenaiChat,
+            Key::Cost | Key::IsByok | Key::CostDetails => UsageFormat::Openrouter,
+            Key::InputTokensDetails | Key::OutputTokensDetails => UsageFormat::OpenaiResponses,
+            Key::PromptTokenCount
+            | Key::CandidatesTokenCount
+            | Key::TotalTokenCount
+            | Key::CachedContentTokenCount
+            | Key::ThoughtsTokenCount
+            | Key::ToolUsePromptTokenCount
+            | Key::GeminiPromptTokensDetails
+            | Key::CandidatesTokensDetails
+            | Key::CacheTokensDetails
+            | Key::ToolUsePromptTokensDetails
+            | Key::TrafficType => UsageFormat::Gemini,
+            Key::CacheReadTokens
+            | Key::CacheWrite5mTokens
+            | Key::CacheWrite1hTokens
+            | Key::ReasoningTokens
+            | Key::CacheStorageTokenHours => UsageFormat::Normalized,
+            _ => return None,
+        })
+    }
+}
+
+/// The keys each shape's keys vote for, by [`UsageFormat`] discriminant.
+const SHAPE_KEYS: [u64; 6] = {
+    let mut masks = [0u64; 6];
+    let mut k = 0;
+    while k < Key::ALL.len() {
+        if let Some(shape) = Key::ALL[k].shape() {
+            masks[shape as usize] |= Key::ALL[k].bit();
+        }
+        k += 1;
+    }
+    masks
+};
+
+/// The fields of [`Usage`] as a mask of [`Key::bit`]s.
+const NORMALIZED_KEYS: u64 = {
+    let mut mask = 0;
+    let mut n = 0;
+    while n < NORMALIZED_FIELDS.len() {
+        let mut k = 0;
+        while k < Key::ALL.len() {
+            if const_str_eq(Key::ALL[k].name(), NORMALIZED_FIELDS[n]) {
+                mask |= Key::ALL[k].bit();
+            }
+            k += 1;
+        }
+        n += 1;
+    }
+    assert!(mask.count_ones() as usize == NORMALIZED_FIELDS.len());
+    mask
+};
+
+const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// A value in a [`JsonObject`], as the usage readers distinguish them.
@@ -635,8 +923,8 @@ pub(crate) enum Item<O> {
 }
 
 impl<'a> JsonObject<'a> for &'a Object {
-    fn get(self, key: &str) -> Option<Item<Self>> {
-        Some(match Map::get(self, key)? {
+    fn get(self, key: Key) -> Option<Item<Self>> {
+        Some(match Map::get(self, key.name())? {
             Value::Null => Item::Null,
             Value::Number(number) => match number.as_u64() {
                 Some(whole) => Item::Whole(whole),
@@ -655,12 +943,12 @@ impl<'a> JsonObject<'a> for &'a Object {
         Map::len(self)
     }
 
-    fn describe(self, key: &str) -> String {
-        Map::get(self, key).map(describe).unwrap_or_default()
+    fn describe(self, key: Key) -> String {
+        Map::get(self, key.name()).map(describe).unwrap_or_default()
     }
 
-    fn contains_key(self, key: &str) -> bool {
-        Map::contains_key(self, key)
+    fn contains_key(self, key: Key) -> bool {
+        Map::contains_key(self, key.name())
     }
 }
 
@@ -669,7 +957,7 @@ impl<'a> JsonObject<'a> for &'a Object {
 struct Fields<'p, O> {
     object: O,
     base: &'p str,
-    nested: Option<&'p str>,
+    nested: Option<Key>,
 }
 
 impl<'p, 'a, O: JsonObject<'a>> Fields<'p, O> {
@@ -684,30 +972,35 @@ impl<'p, 'a, O: JsonObject<'a>> Fields<'p, O> {
     /// The path of this object itself.
     fn own_path(&self) -> String {
         match self.nested {
-            Some(nested) => join(self.base, nested),
+            Some(nested) => join(self.base, nested.name()),
             None => self.base.to_owned(),
         }
     }
 
-    fn path(&self, key: &str) -> String {
-        join(&self.own_path(), key)
+    fn path(&self, key: Key) -> String {
+        self.path_of(key.name())
     }
 
-    fn has(&self, key: &str) -> bool {
+    /// The path of the member named `name` (any key, known or not).
+    fn path_of(&self, name: &str) -> String {
+        join(&self.own_path(), name)
+    }
+
+    fn has(&self, key: Key) -> bool {
         self.object.contains_key(key)
     }
 
     /// An optional count: `None` when absent or `null`.
-    fn count(&self, key: &str) -> Result<Option<u64>> {
+    fn count(&self, key: Key) -> Result<Option<u64>> {
         self.number(key, true)
     }
 
     /// An optional total of several counts (may exceed [`MAX_TOKENS`]).
-    fn total(&self, key: &str) -> Result<Option<u64>> {
+    fn total(&self, key: Key) -> Result<Option<u64>> {
         self.number(key, false)
     }
 
-    fn number(&self, key: &str, bounded: bool) -> Result<Option<u64>> {
+    fn number(&self, key: Key, bounded: bool) -> Result<Option<u64>> {
         match self.object.get(key) {
             None | Some(Item::Null) => Ok(None),
             Some(item) => whole_number(item, bounded).map(Some).map_err(|problem| {
@@ -717,12 +1010,12 @@ impl<'p, 'a, O: JsonObject<'a>> Fields<'p, O> {
     }
 
     /// An optional count, 0 when absent or `null`.
-    fn count_or_zero(&self, key: &str) -> Result<u64> {
+    fn count_or_zero(&self, key: Key) -> Result<u64> {
         Ok(self.count(key)?.unwrap_or(0))
     }
 
     /// A required count; `needs` says what the shape requires, for the message.
-    fn required(&self, key: &str, format: UsageFormat, needs: &str) -> Result<u64> {
+    fn required(&self, key: Key, format: UsageFormat, needs: &str) -> Result<u64> {
         self.count(key)?.ok_or_else(|| {
             invalid(
                 &self.path(key),
@@ -732,7 +1025,7 @@ impl<'p, 'a, O: JsonObject<'a>> Fields<'p, O> {
     }
 
     /// An optional nested object: `None` when absent or `null`.
-    fn object<'q>(&'q self, key: &'q str) -> Result<Option<Fields<'q, O>>> {
+    fn object(&self, key: Key) -> Result<Option<Fields<'p, O>>> {
         match self.object.get(key) {
             None | Some(Item::Null) => Ok(None),
             Some(Item::Object(object)) => {
@@ -753,7 +1046,7 @@ impl<'p, 'a, O: JsonObject<'a>> Fields<'p, O> {
     }
 
     /// A count inside an optional nested object, 0 when either is absent.
-    fn nested_count(&self, object: &str, key: &str) -> Result<u64> {
+    fn nested_count(&self, object: Key, key: Key) -> Result<u64> {
         match self.object(object)? {
             Some(nested) => nested.count_or_zero(key),
             None => Ok(0),
@@ -763,13 +1056,13 @@ impl<'p, 'a, O: JsonObject<'a>> Fields<'p, O> {
     /// Rejects `keys`, which mark `other`, a shape that reads the same names differently.
     fn reject(
         &self,
-        keys: &[&str],
+        keys: &[Key],
         format: UsageFormat,
         other: UsageFormat,
         why: &str,
     ) -> Result<()> {
-        match keys.iter().find(|k| self.has(k)) {
-            Some(key) => Err(invalid(
+        match keys.iter().find(|&&k| self.has(k)) {
+            Some(&key) => Err(invalid(
                 &self.path(key),
                 format!("not a key of {format} usage; this looks like {other} usage ({why})"),
             )),
@@ -801,13 +1094,13 @@ fn parse_as<'a, O: JsonObject<'a>>(
 }
 
 fn normalized<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
-    if let Some(key) = fields
-        .object
-        .keys()
-        .find(|k| !NORMALIZED_FIELDS.contains(k))
+    let outside = |k: &&str| !NORMALIZED_FIELDS.contains(k);
+    if let Some(key) = (!fields.object.key_set().all_in(NORMALIZED_KEYS))
+        .then(|| fields.object.keys().find(outside))
+        .flatten()
     {
         return Err(invalid(
-            &fields.path(key),
+            &fields.path_of(key),
             format!(
                 "unknown field; a normalized usage has only {}",
                 NORMALIZED_FIELDS.join(", ")
@@ -816,33 +1109,33 @@ fn normalized<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
     }
     let format = UsageFormat::Normalized;
     Ok(Usage {
-        input_tokens: fields.required("input_tokens", format, "input_tokens")?,
-        cache_read_tokens: fields.count_or_zero("cache_read_tokens")?,
-        cache_write_5m_tokens: fields.count_or_zero("cache_write_5m_tokens")?,
-        cache_write_1h_tokens: fields.count_or_zero("cache_write_1h_tokens")?,
-        output_tokens: fields.count_or_zero("output_tokens")?,
-        reasoning_tokens: fields.count_or_zero("reasoning_tokens")?,
-        cache_storage_token_hours: fields.count_or_zero("cache_storage_token_hours")?,
+        input_tokens: fields.required(Key::InputTokens, format, "input_tokens")?,
+        cache_read_tokens: fields.count_or_zero(Key::CacheReadTokens)?,
+        cache_write_5m_tokens: fields.count_or_zero(Key::CacheWrite5mTokens)?,
+        cache_write_1h_tokens: fields.count_or_zero(Key::CacheWrite1hTokens)?,
+        output_tokens: fields.count_or_zero(Key::OutputTokens)?,
+        reasoning_tokens: fields.count_or_zero(Key::ReasoningTokens)?,
+        cache_storage_token_hours: fields.count_or_zero(Key::CacheStorageTokenHours)?,
     })
 }
 
 fn anthropic<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
     let format = UsageFormat::Anthropic;
     fields.reject(
-        &["input_tokens_details"],
+        &[Key::InputTokensDetails],
         format,
         UsageFormat::OpenaiResponses,
         "whose input_tokens include cached tokens",
     )?;
     let needs = "input_tokens and output_tokens";
-    let uncached = fields.required("input_tokens", format, needs)?;
-    let output = fields.required("output_tokens", format, needs)?;
-    let creation = fields.count("cache_creation_input_tokens")?;
-    let read = fields.count_or_zero("cache_read_input_tokens")?;
-    let (write_5m, write_1h) = match fields.object("cache_creation")? {
+    let uncached = fields.required(Key::InputTokens, format, needs)?;
+    let output = fields.required(Key::OutputTokens, format, needs)?;
+    let creation = fields.count(Key::CacheCreationInputTokens)?;
+    let read = fields.count_or_zero(Key::CacheReadInputTokens)?;
+    let (write_5m, write_1h) = match fields.object(Key::CacheCreation)? {
         Some(breakdown) => {
-            let write_5m = breakdown.count_or_zero("ephemeral_5m_input_tokens")?;
-            let write_1h = breakdown.count_or_zero("ephemeral_1h_input_tokens")?;
+            let write_5m = breakdown.count_or_zero(Key::Ephemeral5mInputTokens)?;
+            let write_1h = breakdown.count_or_zero(Key::Ephemeral1hInputTokens)?;
             let sum = write_5m + write_1h;
             if let Some(creation) = creation.filter(|&c| c != sum) {
                 return Err(invalid(
@@ -860,7 +1153,7 @@ fn anthropic<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
     };
     let input = sum_within_limit(
         &[uncached, write_5m, write_1h, read],
-        || fields.path("input_tokens"),
+        || fields.path(Key::InputTokens),
         "the whole prompt (input_tokens + cache_creation_input_tokens + cache_read_input_tokens)",
     )?;
     Ok(Usage {
@@ -875,25 +1168,25 @@ fn anthropic<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
 
 /// The OpenAI-style counts shared by Chat Completions and Responses.
 struct OpenaiNames {
-    input: &'static str,
-    input_details: &'static str,
-    output: &'static str,
-    output_details: &'static str,
+    input: Key,
+    input_details: Key,
+    output: Key,
+    output_details: Key,
 }
 
 fn openai_chat<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
     let format = UsageFormat::OpenaiChat;
-    let prompt = fields.required("prompt_tokens", format, "prompt_tokens")?;
-    let completion = fields.count_or_zero("completion_tokens")?;
+    let prompt = fields.required(Key::PromptTokens, format, "prompt_tokens")?;
+    let completion = fields.count_or_zero(Key::CompletionTokens)?;
     openai_parts(
         fields,
         prompt,
         completion,
         &OpenaiNames {
-            input: "prompt_tokens",
-            input_details: "prompt_tokens_details",
-            output: "completion_tokens",
-            output_details: "completion_tokens_details",
+            input: Key::PromptTokens,
+            input_details: Key::PromptTokensDetails,
+            output: Key::CompletionTokens,
+            output_details: Key::CompletionTokensDetails,
         },
     )
 }
@@ -902,26 +1195,26 @@ fn openai_responses<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usa
     let format = UsageFormat::OpenaiResponses;
     fields.reject(
         &[
-            "cache_creation_input_tokens",
-            "cache_read_input_tokens",
-            "cache_creation",
+            Key::CacheCreationInputTokens,
+            Key::CacheReadInputTokens,
+            Key::CacheCreation,
         ],
         format,
         UsageFormat::Anthropic,
         "whose input_tokens exclude the cache",
     )?;
     let needs = "input_tokens and output_tokens";
-    let input = fields.required("input_tokens", format, needs)?;
-    let output = fields.required("output_tokens", format, needs)?;
+    let input = fields.required(Key::InputTokens, format, needs)?;
+    let output = fields.required(Key::OutputTokens, format, needs)?;
     openai_parts(
         fields,
         input,
         output,
         &OpenaiNames {
-            input: "input_tokens",
-            input_details: "input_tokens_details",
-            output: "output_tokens",
-            output_details: "output_tokens_details",
+            input: Key::InputTokens,
+            input_details: Key::InputTokensDetails,
+            output: Key::OutputTokens,
+            output_details: Key::OutputTokensDetails,
         },
     )
 }
@@ -934,24 +1227,24 @@ fn openai_parts<'a, O: JsonObject<'a>>(
 ) -> Result<Usage> {
     let (read, write) = match fields.object(names.input_details)? {
         Some(details) => {
-            let read = details.count_or_zero("cached_tokens")?;
-            let write = details.count_or_zero("cache_write_tokens")?;
+            let read = details.count_or_zero(Key::CachedTokens)?;
+            let write = details.count_or_zero(Key::CacheWriteTokens)?;
             if read > input {
                 return Err(invalid(
-                    &details.path("cached_tokens"),
+                    &details.path(Key::CachedTokens),
                     format!(
                         "cached_tokens ({read}) exceed {} ({input}), which include them",
-                        names.input
+                        names.input.name()
                     ),
                 ));
             }
             if read + write > input {
                 return Err(invalid(
-                    &details.path("cache_write_tokens"),
+                    &details.path(Key::CacheWriteTokens),
                     format!(
                         "cached_tokens + cache_write_tokens ({}) exceed {} ({input}), which include them",
                         read + write,
-                        names.input
+                        names.input.name()
                     ),
                 ));
             }
@@ -959,13 +1252,16 @@ fn openai_parts<'a, O: JsonObject<'a>>(
         }
         None => (0, 0),
     };
-    let reasoning = fields.nested_count(names.output_details, "reasoning_tokens")?;
+    let reasoning = fields.nested_count(names.output_details, Key::ReasoningTokens)?;
     if reasoning > output {
         return Err(invalid(
-            &join(&fields.path(names.output_details), "reasoning_tokens"),
+            &join(
+                &fields.path(names.output_details),
+                Key::ReasoningTokens.name(),
+            ),
             format!(
                 "reasoning_tokens ({reasoning}) exceed {} ({output}), which include them",
-                names.output
+                names.output.name()
             ),
         ));
     }
@@ -980,7 +1276,7 @@ fn openai_parts<'a, O: JsonObject<'a>>(
 }
 
 fn openrouter_cost<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Option<String>> {
-    match fields.object.get("cost") {
+    match fields.object.get(Key::Cost) {
         None | Some(Item::Null) => Ok(None),
         Some(Item::Whole(whole)) => Ok(Some(whole.to_string())),
         // `{}` of an f64 is the shortest text that reads back as the same f64, without an
@@ -989,10 +1285,10 @@ fn openrouter_cost<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Opti
             Ok(Some(format!("{}", dollars + 0.0)))
         }
         Some(_) => Err(invalid(
-            &fields.path("cost"),
+            &fields.path(Key::Cost),
             format!(
                 "expected a non-negative number of dollars (credits), got {}",
-                fields.object.describe("cost")
+                fields.object.describe(Key::Cost)
             ),
         )),
     }
@@ -1000,15 +1296,15 @@ fn openrouter_cost<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Opti
 
 fn gemini<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
     let format = UsageFormat::Gemini;
-    let prompt = fields.required("promptTokenCount", format, "promptTokenCount")?;
-    let cached = fields.count_or_zero("cachedContentTokenCount")?;
-    let tool = fields.count_or_zero("toolUsePromptTokenCount")?;
-    let candidates = fields.count("candidatesTokenCount")?;
-    let thoughts = fields.count_or_zero("thoughtsTokenCount")?;
-    let total = fields.total("totalTokenCount")?;
+    let prompt = fields.required(Key::PromptTokenCount, format, "promptTokenCount")?;
+    let cached = fields.count_or_zero(Key::CachedContentTokenCount)?;
+    let tool = fields.count_or_zero(Key::ToolUsePromptTokenCount)?;
+    let candidates = fields.count(Key::CandidatesTokenCount)?;
+    let thoughts = fields.count_or_zero(Key::ThoughtsTokenCount)?;
+    let total = fields.total(Key::TotalTokenCount)?;
     if cached > prompt {
         return Err(invalid(
-            &fields.path("cachedContentTokenCount"),
+            &fields.path(Key::CachedContentTokenCount),
             format!(
                 "cachedContentTokenCount ({cached}) exceeds promptTokenCount ({prompt}), which includes it"
             ),
@@ -1016,7 +1312,7 @@ fn gemini<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
     }
     let input = sum_within_limit(
         &[prompt, tool],
-        || fields.path("toolUsePromptTokenCount"),
+        || fields.path(Key::ToolUsePromptTokenCount),
         "the whole prompt (promptTokenCount + toolUsePromptTokenCount)",
     )?;
     // Both `prompt + tool` (as documented) and `prompt` alone are accepted as the prompt
@@ -1027,22 +1323,25 @@ fn gemini<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
         &[input, prompt]
     };
     let (output, output_path) = match (candidates, total) {
-        (candidates, None) => (candidates.unwrap_or(0) + thoughts, "candidatesTokenCount"),
+        (candidates, None) => (
+            candidates.unwrap_or(0) + thoughts,
+            Key::CandidatesTokenCount,
+        ),
         (Some(candidates), Some(total)) => {
             if prompt_parts
                 .iter()
                 .any(|&p| total == p + candidates + thoughts)
             {
-                (candidates + thoughts, "candidatesTokenCount")
+                (candidates + thoughts, Key::CandidatesTokenCount)
             } else if thoughts > 0
                 && thoughts <= candidates
                 && prompt_parts.iter().any(|&p| total == p + candidates)
             {
                 // The thoughts are already counted inside the candidates.
-                (candidates, "candidatesTokenCount")
+                (candidates, Key::CandidatesTokenCount)
             } else {
                 return Err(invalid(
-                    &fields.path("totalTokenCount"),
+                    &fields.path(Key::TotalTokenCount),
                     format!(
                         "totalTokenCount ({total}) is not promptTokenCount + toolUsePromptTokenCount \
                          + candidatesTokenCount + thoughtsTokenCount ({})",
@@ -1054,10 +1353,10 @@ fn gemini<'a, O: JsonObject<'a>>(fields: &Fields<'_, O>) -> Result<Usage> {
         (None, Some(total)) => match prompt_parts.iter().find(|&&p| total >= p + thoughts) {
             // candidatesTokenCount omitted (Gemini leaves out zero counts): the candidates
             // are what the total leaves.
-            Some(&p) => (total - p, "totalTokenCount"),
+            Some(&p) => (total - p, Key::TotalTokenCount),
             None => {
                 return Err(invalid(
-                    &fields.path("totalTokenCount"),
+                    &fields.path(Key::TotalTokenCount),
                     format!(
                         "totalTokenCount ({total}) is less than promptTokenCount + \
                          toolUsePromptTokenCount + thoughtsTokenCount ({})",
@@ -1263,6 +1562,69 @@ fn render(value: &Value, depth: usize, out: &mut String) {
                 render(item, depth + 1, out);
             }
             out.push('}');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_found_by_its_name_in_its_own_slot() {
+        for (at, &key) in Key::ALL.iter().enumerate() {
+            assert_eq!(key as usize, at);
+            assert_eq!(Key::from_name(key.name()), Some(key));
+            // No key was moved along by another: a lookup is one comparison.
+            assert_eq!(
+                usize::from(KEY_TABLE[key_hash(key.name().as_bytes())]),
+                at + 1,
+                "{}",
+                key.name()
+            );
+        }
+        for name in [
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghijklmnopq",
+        ]
+        .into_iter()
+        .chain(Key::ALL.iter().map(|k| k.name()))
+        {
+            assert_eq!(key_hash(name.as_bytes()), key_hash_const(name.as_bytes()));
+        }
+        for name in [
+            "",
+            "m",
+            "at ",
+            "Model",
+            "phase",
+            "run",
+            "input_token",
+            "input_tokens_",
+            "cached",
+            "promptTokenCounts",
+            "ephemeral_5h_input_tokens",
+            "é",
+            "tags\u{0}",
+        ] {
+            assert_eq!(Key::from_name(name), None, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn key_sets_read_as_the_key_lists_they_replace() {
+        for &key in Key::ALL {
+            let named = NORMALIZED_FIELDS.contains(&key.name());
+            assert_eq!(NORMALIZED_KEYS & key.bit() != 0, named, "{}", key.name());
+            for shape in UsageFormat::ALL {
+                let votes = SHAPE_KEYS[shape as usize] & key.bit() != 0;
+                assert_eq!(votes, key.shape() == Some(shape), "{}", key.name());
+            }
         }
     }
 }

@@ -7,9 +7,10 @@
 use std::collections::BTreeMap;
 
 use cost_core::{
-    read_log, Catalog, Component, Components, Date, Filter, GroupKey, PriceOptions, PricedRecord,
-    RecommendOptions, Recommender, Report, ReportOptions, RunEstimate, Spend, Usage, Usd,
-    UsdPerMtok, COMPARISON_CSV_COLUMNS, RECOMMENDATION_CSV_COLUMNS, REPORT_CSV_COLUMNS,
+    parse_log_line, read_log, Catalog, Component, Components, Date, Filter, GroupKey, LogTotal,
+    PriceOptions, PricedRecord, RecommendOptions, Recommender, Report, ReportOptions, RunEstimate,
+    Spend, Usage, Usd, UsdPerMtok, COMPARISON_CSV_COLUMNS, RECOMMENDATION_CSV_COLUMNS,
+    REPORT_CSV_COLUMNS,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -416,6 +417,74 @@ fn an_estimate_beyond_any_real_one_is_refused_not_overflowed() {
     let comparison = estimate.compare(&report).unwrap();
     let total = comparison.total.estimate.unwrap();
     assert_eq!(total.expected_usd.to_decimal_string(), "20000000000000000");
+}
+
+/// Issue 4: a priced record may claim amounts up to about 10^38 femto-dollars (u64 tokens at
+/// the largest `i64` price) and still add up, so a hostile log could pass `i128` when its
+/// components or its records are summed. The components of a record are added with checked
+/// arithmetic, and a reader counts records through a `LogTotal`, which refuses the record
+/// that would take the total past 10^33 femto-dollars ($10^18), naming why.
+#[test]
+fn absurd_amounts_are_refused_not_overflowed() {
+    let largest = component(u64::MAX, i64::MAX);
+    let line = |components: Components| {
+        let cost_usd = components
+            .named()
+            .iter()
+            .try_fold(Usd::ZERO, |sum, (_, c)| sum.checked_add(c.usd));
+        let mut record = record((0, 1, false, 0, 0), (10, 0, 1, 1_000));
+        record.components = components;
+        // Written as the sum would be if it did not overflow: any amount will do.
+        record.cost_usd = cost_usd.unwrap_or(Usd::from_femto(i128::MAX));
+        serde_json::to_string(&record).unwrap()
+    };
+    let free = component(0, 0);
+    let mut one = Components {
+        input: largest,
+        cache_write_5m: free,
+        cache_write_1h: free,
+        cache_read: free,
+        output: free,
+        cache_storage: free,
+    };
+    // One such component adds up: the record reads, but no total may count it.
+    let record = parse_log_line(&line(one)).unwrap().unwrap();
+    assert_eq!(record.cost_usd, largest.usd);
+    let error = LogTotal::default().add_record(&record).unwrap_err();
+    assert!(error.contains("more than llmcost adds up"), "{error}");
+    // Two of them overflow the sum of the components.
+    one.output = largest;
+    let error = parse_log_line(&line(one)).unwrap_err();
+    assert!(error.contains("more than llmcost can count"), "{error}");
+
+    // Records of $10^17 each: ten are counted (cost and components, twice the bound's
+    // $10^18), the eleventh is refused and leaves the total as it was.
+    let big = component(1_000_000_000_000_000, 100_000_000_000_000_000);
+    let mut total = LogTotal::default();
+    let record = parse_log_line(&line(Components {
+        input: big,
+        ..one_free(free)
+    }))
+    .unwrap()
+    .unwrap();
+    assert_eq!(record.cost_usd.to_decimal_string(), "100000000000000000");
+    for _ in 0..10 {
+        total.add_record(&record).unwrap();
+    }
+    let before = total;
+    assert!(total.add_record(&record).is_err());
+    assert_eq!(total, before);
+}
+
+fn one_free(free: Component) -> Components {
+    Components {
+        input: free,
+        cache_write_5m: free,
+        cache_write_1h: free,
+        cache_read: free,
+        output: free,
+        cache_storage: free,
+    }
 }
 
 proptest! {
