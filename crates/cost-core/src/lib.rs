@@ -94,5 +94,7 @@ pub use text::{
     SourceEncoding, Span, TextProfile, TextWarning, TextWarningKind, TokenStats, UnitCounts,
     UnitTokens, Units,
 };
-pub use tokens::{Encoding, TokenCounts, TokenEstimate, TokenRatio, TokenRatios, Tokenizer};
+pub use tokens::{
+    Encoding, TokenCounts, TokenEstimate, TokenRatio, TokenRatios, Tokenizer, TokenizerLoader,
+};
 pub use usage::{Usage, MAX_TOKENS};

@@ -2,7 +2,8 @@
 //! the model families whose tokenizers are not public.
 //!
 //! A [`Tokenizer`] is one encoding's vocabulary, loaded from a compact binary asset
-//! ([`Tokenizer::from_bytes`]; the native build can compile both in, [`Tokenizer::bundled`]).
+//! ([`Tokenizer::from_bytes`], or a chunk at a time as it downloads with a
+//! [`TokenizerLoader`]; the native build can compile both in, [`Tokenizer::bundled`]).
 //! [`Tokenizer::count`] gives exactly the length of tiktoken's `encode_ordinary` (special
 //! tokens such as `<|endoftext|>` are counted as the ordinary text they are) without building
 //! the token list: tiktoken's split regex is hand-compiled into a state machine over
@@ -88,11 +89,13 @@ impl Tokenizer {
     /// [`ErrorKind::InvalidVocabulary`](crate::ErrorKind::InvalidVocabulary) when the bytes are
     /// not an llmcost vocabulary, are truncated or corrupt, are the other encoding's, or are not
     /// exactly the official vocabulary (a digest of every token is checked). Never panics.
+    ///
+    /// The same as a [`TokenizerLoader`] given all the bytes in one chunk: the errors are
+    /// the same, whatever the chunks.
     pub fn from_bytes(encoding: Encoding, bytes: &[u8]) -> Result<Tokenizer> {
-        Ok(Tokenizer {
-            encoding,
-            vocab: vocab::Vocab::parse(encoding, bytes)?,
-        })
+        let mut loader = TokenizerLoader::new(encoding);
+        loader.push(bytes)?;
+        loader.finish()
     }
 
     /// The vocabulary compiled into the library, loaded on first use (a few milliseconds) and
@@ -180,6 +183,94 @@ impl Tokenizer {
     /// The bytes of the token of rank `rank` (tiktoken's token id), if there is one.
     pub fn token_bytes(&self, rank: u32) -> Option<&[u8]> {
         self.vocab.token(rank)
+    }
+}
+
+/// Loads a vocabulary asset a chunk at a time, as it downloads: each token goes into the
+/// tables as soon as the bytes after it arrive, so when the last chunk is in, almost all of
+/// the loading is done: [`finish`](TokenizerLoader::finish) only checks the whole (its
+/// digest).
+///
+/// ```
+/// use cost_core::{Encoding, TokenizerLoader};
+///
+/// let asset = include_bytes!("../data/vocab/o200k_base.vocab");
+/// let mut loader = TokenizerLoader::new(Encoding::O200kBase);
+/// for chunk in asset.chunks(64 * 1024) {
+///     // As a download delivers them.
+///     loader.push(chunk)?;
+///     let (read, total) = loader.progress();
+///     assert_eq!(total, Some(asset.len() as u64));
+///     assert!(read <= asset.len() as u64);
+/// }
+/// let o200k = loader.finish()?;
+/// assert_eq!(o200k.count("Hello, world!"), 4);
+///
+/// let mut loader = TokenizerLoader::new(Encoding::O200kBase);
+/// let error = loader.push(b"<!DOCTYPE html>").unwrap_err();
+/// assert_eq!(error.to_string(), "invalid vocabulary: not an llmcost vocabulary (bad magic bytes)");
+/// # Ok::<(), cost_core::Error>(())
+/// ```
+pub struct TokenizerLoader {
+    loader: vocab::Loader,
+}
+
+impl TokenizerLoader {
+    /// A loader for `encoding`'s asset, with nothing pushed yet. Allocates nothing until the
+    /// header is in.
+    pub fn new(encoding: Encoding) -> TokenizerLoader {
+        TokenizerLoader {
+            loader: vocab::Loader::new(encoding),
+        }
+    }
+
+    /// Takes the next bytes of the asset and enters every token they complete.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidVocabulary`](crate::ErrorKind::InvalidVocabulary) as soon as the
+    /// bytes pushed so far cannot be the asset: bad magic bytes, another format version or
+    /// encoding, another token count, a body longer than any vocabulary's (the header is
+    /// checked before the body is allocated), a token longer than any real one, bytes after
+    /// the last token or beyond the length the header announced. The loader is then spent:
+    /// later calls of `push` and [`finish`](TokenizerLoader::finish) return the same error.
+    /// The first error is the same whatever the chunks (it may come from `push` for some
+    /// splits and from `finish` for others), and the same as [`Tokenizer::from_bytes`]'s
+    /// on the whole. Never panics.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        self.loader.push(chunk)
+    }
+
+    /// The tokenizer, once every byte of the asset has been pushed.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidVocabulary`](crate::ErrorKind::InvalidVocabulary) exactly as
+    /// [`Tokenizer::from_bytes`] on the bytes pushed: the error of an earlier `push`, or
+    /// the asset is truncated, its tokens are not the official vocabulary (the digest), or a
+    /// byte is not a token.
+    pub fn finish(self) -> Result<Tokenizer> {
+        Ok(Tokenizer {
+            encoding: self.loader.encoding(),
+            vocab: self.loader.finish()?,
+        })
+    }
+
+    /// Bytes pushed so far (for a progress bar) and, once the header is in, the asset's
+    /// total length (as the header announces it).
+    pub fn progress(&self) -> (u64, Option<u64>) {
+        self.loader.progress()
+    }
+}
+
+impl fmt::Debug for TokenizerLoader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (read, total) = self.progress();
+        f.debug_struct("TokenizerLoader")
+            .field("encoding", &self.loader.encoding())
+            .field("read", &read)
+            .field("total", &total)
+            .finish()
     }
 }
 

@@ -5,7 +5,8 @@
 //! (`price({model, usage, batch?, at?})` in JS), beside [`models`], [`parse_usage`],
 //! [`load_prices`] / [`reset_prices`], [`report`] and [`budget`]; with the `estimate`
 //! feature, also `estimate` / `presets` (a pipeline over a text, before running it) and
-//! `Tokenizer` (`count` and `profile`).
+//! `Tokenizer` (`count` and `profile`), loaded whole or, with `TokenizerLoader`, as it
+//! downloads.
 //!
 //! # Design: own shapes, checked at the boundary
 //!
@@ -76,7 +77,7 @@ pub use shapes::{
     Tier, Usage, UsageFormat, Warning,
 };
 #[cfg(feature = "estimate")]
-pub use tokenizer::Tokenizer;
+pub use tokenizer::{Tokenizer, TokenizerLoader};
 
 thread_local! {
     /// The catalog every call prices from: the bundled one plus what `loadPrices` added.

@@ -1,5 +1,6 @@
 //! `Tokenizer`: exact token counts and text profiles in JS, from a vocabulary asset the page
-//! loads itself (`o200k_base.vocab` ships beside the module, never inside it).
+//! loads itself (`o200k_base.vocab` ships beside the module, never inside it), whole
+//! (`Tokenizer.load`) or while it downloads (`TokenizerLoader`).
 
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
@@ -18,20 +19,11 @@ pub struct Tokenizer {
 #[wasm_bindgen]
 impl Tokenizer {
     /// Loads `encoding` (`"o200k_base"` or `"cl100k_base"`) from its `.vocab` asset bytes.
+    /// To load it while it downloads instead of after, use a `TokenizerLoader`.
     ///
     /// Throws when the name is unknown or the bytes are not that vocabulary.
     pub fn load(encoding: &str, bytes: &[u8]) -> Result<Tokenizer, JsValue> {
-        let encoding = match encoding {
-            "o200k_base" => cost_core::Encoding::O200kBase,
-            "cl100k_base" => cost_core::Encoding::Cl100kBase,
-            other => {
-                return Err(error::argument(
-                    "encoding",
-                    &format!("unknown encoding `{other}` (expected o200k_base or cl100k_base)"),
-                ))
-            }
-        };
-        cost_core::Tokenizer::from_bytes(encoding, bytes)
+        cost_core::Tokenizer::from_bytes(encoding_arg(encoding)?, bytes)
             .map(|inner| Tokenizer { inner })
             .map_err(error::core)
     }
@@ -94,5 +86,103 @@ impl Tokenizer {
                     None => error::core(e.at("options.chunks")),
                 })?;
         error::write(&TextProfile::of(&done.profile))
+    }
+}
+
+/// Loads a vocabulary while it downloads: push each chunk of the `.vocab` asset as it
+/// arrives, then `finish()` for the `Tokenizer`. Every token goes into the tables as soon as
+/// its bytes are in, so the loading hides behind the download instead of following it.
+///
+/// ```js
+/// import initEstimate, { TokenizerLoader } from "llmcost/estimate";
+/// await initEstimate();
+/// const response = await fetch(new URL("llmcost/o200k_base.vocab", import.meta.url));
+/// const reader = response.body.getReader();
+/// const loader = new TokenizerLoader("o200k_base");
+/// for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+///   loader.push(chunk.value); // throws at the first bad byte
+///   bar.value = loader.bytesRead / (loader.totalBytes ?? Infinity);
+/// }
+/// const tokenizer = loader.finish(); // the loader is used up; free() the tokenizer when done
+/// ```
+#[wasm_bindgen]
+pub struct TokenizerLoader {
+    inner: cost_core::TokenizerLoader,
+    /// The current chunk, copied out of JS memory (reused from chunk to chunk).
+    chunk: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl TokenizerLoader {
+    /// A loader for `encoding` (`"o200k_base"` or `"cl100k_base"`), with nothing pushed yet.
+    ///
+    /// Throws `LlmcostError` (`kind`: `invalid_argument`) when the name is unknown.
+    #[wasm_bindgen(constructor)]
+    pub fn new(encoding: &str) -> Result<TokenizerLoader, JsValue> {
+        Ok(TokenizerLoader {
+            inner: cost_core::TokenizerLoader::new(encoding_arg(encoding)?),
+            chunk: Vec::new(),
+        })
+    }
+
+    /// Takes the next bytes of the asset, as the download delivers them (a `Uint8Array`
+    /// from `response.body.getReader()`), and loads every token they complete.
+    ///
+    /// Throws `LlmcostError` (`kind`: `invalid_vocabulary`) as soon as the bytes so far cannot
+    /// be the vocabulary (not a `.vocab` file, the other encoding, corrupt, longer than it
+    /// says): the message is the one `Tokenizer.load` gives for the whole file, and every
+    /// later `push` or `finish` throws it again. `invalid_argument` when `chunk` is not a
+    /// `Uint8Array`.
+    pub fn push(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: JsValue,
+    ) -> Result<(), JsValue> {
+        let Some(array) = chunk.dyn_ref::<js_sys::Uint8Array>() else {
+            return Err(error::argument(
+                "chunk",
+                &format!("expected a Uint8Array, got {}", error::kind_of(&chunk)),
+            ));
+        };
+        self.chunk.resize(array.length() as usize, 0);
+        array.copy_to(&mut self.chunk);
+        self.inner.push(&self.chunk).map_err(error::core)
+    }
+
+    /// The tokenizer, once every byte of the asset has been pushed. Uses the loader up (it
+    /// cannot be used, or freed, afterwards).
+    ///
+    /// Throws `LlmcostError` (`kind`: `invalid_vocabulary`) as `Tokenizer.load` would on all
+    /// the bytes pushed: the error of an earlier `push`, a truncated download, or bytes that
+    /// are not exactly the official vocabulary.
+    pub fn finish(self) -> Result<Tokenizer, JsValue> {
+        self.inner
+            .finish()
+            .map(|inner| Tokenizer { inner })
+            .map_err(error::core)
+    }
+
+    /// Bytes pushed so far, for a progress bar.
+    #[wasm_bindgen(getter, js_name = bytesRead)]
+    pub fn bytes_read(&self) -> f64 {
+        self.inner.progress().0 as f64
+    }
+
+    /// The asset's length in bytes, as its header announces it: `undefined` until the first
+    /// 20 bytes are in.
+    #[wasm_bindgen(getter, js_name = totalBytes)]
+    pub fn total_bytes(&self) -> Option<f64> {
+        self.inner.progress().1.map(|total| total as f64)
+    }
+}
+
+/// The encoding named `encoding`, or an `invalid_argument` exception.
+fn encoding_arg(encoding: &str) -> Result<cost_core::Encoding, JsValue> {
+    match encoding {
+        "o200k_base" => Ok(cost_core::Encoding::O200kBase),
+        "cl100k_base" => Ok(cost_core::Encoding::Cl100kBase),
+        other => Err(error::argument(
+            "encoding",
+            &format!("unknown encoding `{other}` (expected o200k_base or cl100k_base)"),
+        )),
     }
 }

@@ -22,15 +22,27 @@
 //!
 //! # Loading
 //!
+//! Loading streams: a [`Loader`] takes the asset a chunk at a time as it downloads (it is
+//! behind [`TokenizerLoader`](super::TokenizerLoader);
+//! [`Tokenizer::from_bytes`](super::Tokenizer::from_bytes) pushes one chunk). It checks each
+//! header field once its bytes are in, then allocates the body once, to the length the header
+//! announces (at most [`MAX_BODY_LEN`], so that a hostile header cannot make it allocate
+//! gigabytes), and the tables. Each chunk is appended to the body and every token whose
+//! separator has arrived is entered at once, so when the last chunk arrives, only its own
+//! tokens, the digest and the byte tokens are left to check. Every check is made at the first
+//! byte that decides it, with a message that depends only on the bytes up to there, and the
+//! checks run in the order of the bytes: the first error does not depend on how the asset was
+//! split (`tests/vocab_stream.rs` checks random splits against the whole).
+//!
 //! Loading copies the body once and reads it once, in rank order. What it writes in rank
 //! order (each token's offset and first 8 bytes) costs little; what it writes at a random
 //! place (a hash table entry) costs a wait for memory each, so the tables are small: a table
 //! of 4-byte entries for every token (2 MiB for o200k_base) and one of 16-byte [`Slot`]s for
 //! the 32,768 most frequent tokens only (1 MiB). One 16-byte slot per token, in an 8 MiB
 //! table, made loading two to three times slower, natively and in WebAssembly, for no
-//! faster count. The digest (of every token's [`key`] hash, in rank order) is checked at
-//! the end; since it proves that the tokens are the official ones, which are distinct,
-//! nothing looks for duplicates on the way.
+//! faster count. The digest (of every token's [`key`] hash, folded in rank order, so chunks
+//! cannot change it) is checked at the end; since it proves that the tokens are the official
+//! ones, which are distinct, nothing looks for duplicates on the way.
 //!
 //! `cargo xtask vocab` writes these files from tiktoken's rank files (`xtask/src/vocab.rs`),
 //! and records each encoding's token count and digest in `tables.rs`; loading checks both, so a
@@ -103,95 +115,278 @@ pub(super) struct Vocab {
     pairs: Vec<u32>,
 }
 
-impl Vocab {
-    /// Parses and checks an asset of `encoding`.
-    pub(super) fn parse(encoding: Encoding, data: &[u8]) -> Result<Vocab> {
-        let (expected_count, expected_digest) = match encoding {
-            Encoding::O200kBase => tables::O200K_BASE,
-            Encoding::Cl100kBase => tables::CL100K_BASE,
-        };
-        if data.len() < HEADER_LEN {
-            return Err(invalid(format!(
-                "truncated: {} bytes, shorter than the {HEADER_LEN}-byte header",
-                data.len()
-            )));
+/// Bytes of body a header may announce: o200k_base's body is 1,597,668 bytes, so a header
+/// announcing more is not a vocabulary, and must not make the loader allocate it.
+const MAX_BODY_LEN: usize = 8 << 20;
+
+/// Loads an asset a chunk at a time: checks each header field once its bytes are in, then
+/// enters every token in the tables as soon as the separator after it arrives.
+///
+/// Every check is made at the first byte that decides it and reports only what the bytes up to
+/// there say, in the order of the bytes; so the first error, and its message, does not depend
+/// on how the asset was split into chunks.
+pub(super) struct Loader {
+    encoding: Encoding,
+    /// Bytes pushed so far, the header's included (and the failed push's, after an error;
+    /// not those of the pushes after it).
+    taken: u64,
+    /// The asset's length, once the header is in.
+    total: Option<u64>,
+    state: State,
+}
+
+enum State {
+    /// The first `taken` bytes of the header are in.
+    Header([u8; HEADER_LEN]),
+    /// The header is in and checked; the body is arriving.
+    Body(Body),
+    /// The first error; every later call returns it again.
+    Failed(Error),
+}
+
+/// A body being loaded: the tables, and where the tokens entered so far end.
+struct Body {
+    /// Its `bytes` grow to the body as it arrives (allocated once, to the announced length).
+    vocab: Vocab,
+    separator: u8,
+    /// Tokens the header announces (the encoding's count, checked).
+    count: usize,
+    /// Body bytes the header announces, at most [`MAX_BODY_LEN`].
+    body_len: usize,
+    /// Where the first token not yet entered starts in `vocab.bytes`.
+    next: usize,
+    /// The digest of the tokens entered so far.
+    digest: u64,
+}
+
+impl Loader {
+    /// A loader for an asset of `encoding`, with nothing pushed yet.
+    pub(super) fn new(encoding: Encoding) -> Loader {
+        Loader {
+            encoding,
+            taken: 0,
+            total: None,
+            state: State::Header([0; HEADER_LEN]),
         }
-        if &data[..8] != MAGIC {
+    }
+
+    /// The encoding the asset must be.
+    pub(super) fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// Takes the next bytes of the asset; see [`TokenizerLoader::push`](super::TokenizerLoader::push).
+    pub(super) fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        if let State::Failed(error) = &self.state {
+            return Err(error.clone());
+        }
+        let result = self.take(chunk);
+        if let Err(error) = &result {
+            // Frees the tables at once.
+            self.state = State::Failed(error.clone());
+        }
+        result
+    }
+
+    fn take(&mut self, mut chunk: &[u8]) -> Result<()> {
+        if let State::Header(header) = &mut self.state {
+            let have = self.taken as usize;
+            let n = chunk.len().min(HEADER_LEN - have);
+            header[have..have + n].copy_from_slice(&chunk[..n]);
+            self.taken += n as u64;
+            chunk = &chunk[n..];
+            let Some(body) = Body::start(self.encoding, &header[..have + n])? else {
+                return Ok(());
+            };
+            self.total = Some((HEADER_LEN + body.body_len) as u64);
+            self.state = State::Body(body);
+        }
+        self.taken += chunk.len() as u64;
+        match &mut self.state {
+            // Even with nothing left of the chunk: an empty body is complete at once.
+            State::Body(body) => body.take(chunk),
+            State::Header(_) | State::Failed(_) => Ok(()), // handled above
+        }
+    }
+
+    /// The loaded vocabulary, once every byte is in; see
+    /// [`TokenizerLoader::finish`](super::TokenizerLoader::finish).
+    pub(super) fn finish(self) -> Result<Vocab> {
+        match self.state {
+            State::Failed(error) => Err(error),
+            State::Header(_) => Err(invalid(format!(
+                "truncated: {} bytes, shorter than the {HEADER_LEN}-byte header",
+                self.taken
+            ))),
+            State::Body(body) => body.finish(self.encoding),
+        }
+    }
+
+    /// Bytes taken so far and, once the header is in, the asset's length.
+    pub(super) fn progress(&self) -> (u64, Option<u64>) {
+        (self.taken, self.total)
+    }
+
+    /// Tokens entered in the tables so far (for tests: how much work is left at the end).
+    #[cfg(test)]
+    fn tokens_loaded(&self) -> usize {
+        match &self.state {
+            State::Body(body) => body.vocab.offsets.len(),
+            State::Header(_) | State::Failed(_) => 0,
+        }
+    }
+}
+
+impl Body {
+    /// Checks the fields of the header that `header` (its first bytes) holds, in order, and
+    /// once it is whole, allocates the tables for the body it announces.
+    fn start(encoding: Encoding, header: &[u8]) -> Result<Option<Body>> {
+        let (expected_count, _) = encoding_table(encoding);
+        let n = header.len().min(MAGIC.len());
+        if header[..n] != MAGIC[..n] {
             return Err(invalid("not an llmcost vocabulary (bad magic bytes)"));
         }
-        if data[8] != VERSION {
+        if let Some(&version) = header.get(8) {
+            if version != VERSION {
+                return Err(invalid(format!(
+                    "format version {version} is not supported (expected {VERSION})"
+                )));
+            }
+        }
+        if let Some(&id) = header.get(9) {
+            let found = match id {
+                1 => Encoding::O200kBase,
+                2 => Encoding::Cl100kBase,
+                other => return Err(invalid(format!("unknown encoding id {other}"))),
+            };
+            if found != encoding {
+                return Err(invalid(format!(
+                    "this is the {} vocabulary, expected {}",
+                    found.as_str(),
+                    encoding.as_str()
+                )));
+            }
+        }
+        if header.len() >= 16 {
+            let count = read_u32(header, 12);
+            if count != expected_count {
+                return Err(invalid(format!(
+                    "{count} tokens, expected {expected_count} for {}",
+                    encoding.as_str()
+                )));
+            }
+        }
+        if header.len() < HEADER_LEN {
+            return Ok(None);
+        }
+        let body_len = read_u32(header, 16) as usize;
+        if body_len > MAX_BODY_LEN {
             return Err(invalid(format!(
-                "format version {} is not supported (expected {VERSION})",
-                data[8]
+                "the header announces a body of {body_len} bytes, more than any vocabulary \
+                 (at most {MAX_BODY_LEN})"
             )));
         }
-        let found = match data[9] {
-            1 => Encoding::O200kBase,
-            2 => Encoding::Cl100kBase,
-            other => return Err(invalid(format!("unknown encoding id {other}"))),
-        };
-        if found != encoding {
-            return Err(invalid(format!(
-                "this is the {} vocabulary, expected {}",
-                found.as_str(),
-                encoding.as_str()
-            )));
-        }
-        let separator = data[10];
-        let count = read_u32(data, 12);
-        let body_len = read_u32(data, 16) as usize;
-        if count != expected_count {
-            return Err(invalid(format!(
-                "{count} tokens, expected {expected_count} for {}",
-                encoding.as_str()
-            )));
-        }
-        let body = &data[HEADER_LEN..];
-        if body.len() != body_len {
-            return Err(invalid(format!(
-                "{}: the body has {} bytes, the header says {body_len}",
-                if body.len() < body_len {
-                    "truncated"
-                } else {
-                    "trailing bytes"
-                },
-                body.len()
-            )));
-        }
-
-        let count = count as usize;
+        let count = expected_count as usize;
         let table_len = (count * 2).next_power_of_two();
         let hot_len = (count.min(HOT_RANKS) * 2).next_power_of_two();
-        let mut bytes = Vec::with_capacity(body.len() + 8);
-        bytes.extend_from_slice(body);
-        bytes.extend_from_slice(&[0; 8]);
-        let mut vocab = Vocab {
-            bytes,
-            offsets: Vec::with_capacity(count + 1),
-            words: Vec::with_capacity(count),
-            table: vec![0; table_len],
-            shift: 64 - table_len.trailing_zeros(),
-            hot: vec![Slot::default(); hot_len],
-            hot_shift: 64 - hot_len.trailing_zeros(),
-            pairs: vec![u32::MAX; 1 << 16],
-        };
-        let mut digest = count as u64;
-        let mut i = 0;
-        let mut rank = 0;
+        Ok(Some(Body {
+            vocab: Vocab {
+                // The 8 zero bytes after the body are added by `finish`.
+                bytes: Vec::with_capacity(body_len + 8),
+                offsets: Vec::with_capacity(count + 1),
+                words: Vec::with_capacity(count),
+                table: vec![0; table_len],
+                shift: 64 - table_len.trailing_zeros(),
+                hot: vec![Slot::default(); hot_len],
+                hot_shift: 64 - hot_len.trailing_zeros(),
+                pairs: vec![u32::MAX; 1 << 16],
+            },
+            separator: header[10],
+            count,
+            body_len,
+            next: 0,
+            digest: count as u64,
+        }))
+    }
+
+    /// Appends `chunk` to the body and enters every token it completes. Bytes beyond the
+    /// announced body are an error, after those of the body.
+    fn take(&mut self, chunk: &[u8]) -> Result<()> {
+        let room = self.body_len - self.vocab.bytes.len();
+        let (body, beyond) = chunk.split_at(chunk.len().min(room));
+        self.vocab.bytes.extend_from_slice(body);
+        self.load()?;
+        if !beyond.is_empty() {
+            return Err(invalid(format!(
+                "trailing bytes: the body is longer than the {} bytes the header says",
+                self.body_len
+            )));
+        }
+        Ok(())
+    }
+
+    /// Enters every token whose separator is in, a batch at a time.
+    fn load(&mut self) -> Result<()> {
+        let count = self.count;
+        let mut rank = self.vocab.offsets.len();
         // Two call sites: wasm-opt inlines a function that has one caller, and a batch inlined
         // here would keep the whole load in the engine's baseline tier.
         while count - rank > BATCH {
-            (i, digest) = vocab.load_batch(separator, rank as u32, BATCH as u32, i, digest)?;
-            rank += BATCH;
+            let (entered, next, digest) = self.vocab.load_batch(
+                self.separator,
+                rank as u32,
+                BATCH as u32,
+                self.next,
+                self.digest,
+            )?;
+            (self.next, self.digest) = (next, digest);
+            rank += entered as usize;
+            if entered < BATCH as u32 {
+                return self.unfinished(rank);
+            }
         }
-        (i, digest) = vocab.load_batch(separator, rank as u32, (count - rank) as u32, i, digest)?;
-        if i != body.len() {
+        let n = (count - rank) as u32;
+        let (entered, next, digest) =
+            self.vocab
+                .load_batch(self.separator, rank as u32, n, self.next, self.digest)?;
+        (self.next, self.digest) = (next, digest);
+        if entered < n {
+            return self.unfinished(rank + entered as usize);
+        }
+        if self.next != self.body_len {
             return Err(invalid(format!(
                 "{} bytes after the last token",
-                body.len() - i
+                self.body_len - self.next
             )));
         }
-        vocab.offsets.push(i as u32);
+        Ok(())
+    }
+
+    /// Token `rank`, which starts at `next`, has no separator yet: an error if it is too
+    /// long already or if the body is complete, else it waits for the next chunk.
+    fn unfinished(&self, rank: usize) -> Result<()> {
+        let have = self.vocab.bytes.len();
+        if have - self.next > MAX_TOKEN_LEN {
+            Err(too_long(rank as u32))
+        } else if have == self.body_len {
+            Err(invalid(format!("truncated at token {rank}")))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn finish(mut self, encoding: Encoding) -> Result<Vocab> {
+        let have = self.vocab.bytes.len();
+        if have < self.body_len {
+            return Err(invalid(format!(
+                "truncated: the body has {have} bytes, the header says {}",
+                self.body_len
+            )));
+        }
+        // `load` has entered every token and checked that the body ends with the last one.
+        debug_assert_eq!((self.vocab.offsets.len(), self.next), (self.count, have));
+        let (_, expected_digest) = encoding_table(encoding);
+        let digest = self.digest;
         if digest != expected_digest {
             return Err(invalid(format!(
                 "the tokens are not the official {} vocabulary (digest {digest:016x}, \
@@ -199,17 +394,35 @@ impl Vocab {
                 encoding.as_str()
             )));
         }
+        let vocab = &mut self.vocab;
+        vocab.offsets.push(have as u32);
+        vocab.bytes.extend_from_slice(&[0; 8]);
         // BPE starts from single bytes: every byte must be a token.
         for b in 0..=255u8 {
             if vocab.rank(&[b]).is_none() {
                 return Err(invalid(format!("byte {b:#04x} is not a token")));
             }
         }
-        Ok(vocab)
+        Ok(self.vocab)
     }
+}
 
-    /// Reads `n` tokens from `bytes[i..]`, enters them in the tables and folds them into the
-    /// digest; returns where the next token starts and the digest. Kept out of line so that a
+/// The token count and digest `cargo xtask vocab` recorded for `encoding`.
+fn encoding_table(encoding: Encoding) -> (u32, u64) {
+    match encoding {
+        Encoding::O200kBase => tables::O200K_BASE,
+        Encoding::Cl100kBase => tables::CL100K_BASE,
+    }
+}
+
+fn too_long(rank: u32) -> Error {
+    invalid(format!("token {rank} is longer than {MAX_TOKEN_LEN} bytes"))
+}
+
+impl Vocab {
+    /// Reads up to `n` tokens from `bytes[i..]`, enters them in the tables and folds them into
+    /// the digest; stops early at a token whose separator has not arrived. Returns how many it
+    /// entered, where the next token starts and the digest. Kept out of line so that a
     /// browser's WebAssembly engine runs most batches in its optimizing tier (it cannot
     /// switch a call that is already running).
     #[inline(never)]
@@ -220,20 +433,20 @@ impl Vocab {
         n: u32,
         mut i: usize,
         mut digest: u64,
-    ) -> Result<(usize, u64)> {
-        let body = &self.bytes[..self.bytes.len() - 8];
+    ) -> Result<(u32, usize, u64)> {
+        let body = &self.bytes[..];
         let mask = self.table.len() - 1;
         let hot_mask = self.hot.len() - 1;
         for rank in first..first + n {
             let start = i;
             // The first byte belongs to the token whatever it is; the rest runs to the separator.
             let Some(len) = find(body, start + 1, separator) else {
-                return Err(invalid(format!("truncated at token {rank}")));
+                return Ok((rank - first, start, digest));
             };
             let len = len + 1;
             i = start + len + 1; // past the separator
             if len > MAX_TOKEN_LEN {
-                return Err(invalid(format!("token {rank} is {len} bytes long")));
+                return Err(too_long(rank));
             }
             let token = &body[start..start + len];
             let (word, h) = key(token);
@@ -260,7 +473,7 @@ impl Vocab {
                 self.pairs[usize::from(a) << 8 | usize::from(b)] = rank;
             }
         }
-        Ok((i, digest))
+        Ok((n, i, digest))
     }
 
     /// The number of tokens.
@@ -450,4 +663,27 @@ fn read_u64(b: &[u8], at: usize) -> u64 {
     let mut word = [0u8; 8];
     word.copy_from_slice(&b[at..at + 8]);
     u64::from_le_bytes(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Encoding, Loader};
+
+    const O200K: &[u8] = include_bytes!("../../data/vocab/o200k_base.vocab");
+
+    #[test]
+    fn tokens_are_entered_as_their_bytes_arrive() {
+        // In 64 KiB chunks, as a download delivers them: when the last chunk arrives, only the
+        // tokens it completes are left (o200k_base averages 7 bytes a token).
+        let mut loader = Loader::new(Encoding::O200kBase);
+        let (all_but_last, last) = O200K.split_at(O200K.len() - 1000);
+        for chunk in all_but_last.chunks(64 * 1024) {
+            loader.push(chunk).unwrap();
+        }
+        let left = 199_998 - loader.tokens_loaded();
+        assert!((1..=1000 / 2).contains(&left), "{left} tokens left");
+        loader.push(last).unwrap();
+        assert_eq!(loader.tokens_loaded(), 199_998);
+        assert_eq!(loader.finish().unwrap().len(), 199_998);
+    }
 }

@@ -3,7 +3,7 @@ import init, { price, parseUsage, models, loadPrices, resetPrices, report, budge
 import type {
   BudgetReport, Cost, Money, Model, ParsedUsage, PriceRequest, Report, UsageFormat, WarningKind,
 } from "llmcost";
-import initEstimate, { estimate, presets, price as priceHere, Tokenizer } from "llmcost/estimate";
+import initEstimate, { estimate, presets, price as priceHere, Tokenizer, TokenizerLoader } from "llmcost/estimate";
 import type {
   CachePlan, Estimate, EstimateInput, EstimateWarningKind, Pipeline, Preset, TextProfile,
 } from "llmcost/estimate";
@@ -48,6 +48,13 @@ const fromBytes: TextProfile = tokenizer.profile(new Uint8Array(0), { keep_guten
 const perSentence: number[] = profile.encodings[0].sentences.per_unit;
 const chunkTokens: number[] | undefined = profile.encodings[0].chunks?.tokens.per_unit;
 tokenizer.free();
+const loader = new TokenizerLoader("o200k_base");
+loader.push(new Uint8Array(0));
+const bytesRead: number = loader.bytesRead;
+const totalBytes: number | undefined = loader.totalBytes;
+const streamed: Tokenizer = loader.finish();
+const streamedCount: number = streamed.count("hello");
+streamed.free();
 
 // Estimates: plain units, a profile, hand-counted chapters; a pipeline object or a preset id.
 const pipeline: Pipeline = {
