@@ -22,27 +22,39 @@ function steady(count, text, megabytes, minMs) {
 }
 
 /**
- * llmcost from nothing to the first full count of `text`: the WASM module, the vocabulary
- * asset and the glue are all requested at once (the module compiles while it downloads), then
- * the vocabulary is loaded and the text counted. Every phase is timed from the same start, so
- * `module` and `vocab_fetch` overlap.
+ * llmcost's first full count of `text`, as the app does it: the page has loaded the WASM
+ * module; a book is dropped; the vocabulary is fetched and loaded chunk by chunk as it
+ * downloads (`TokenizerLoader`), then the text is counted. `first_count_ms` runs from the drop
+ * (the figure the target is for); `from_start_ms` includes the module's fetch and compile.
+ * `vocab_fetch` is the drop to the last byte of the vocabulary, `vocab_load` the time the page
+ * spent loading chunks (mostly while the download went on) and `vocab_finish` what was left
+ * after the last byte.
  */
 async function firstCount(text) {
   const start = performance.now();
-  const since = () => performance.now() - start;
-  const wasm = fetch('./pkg/cost_wasm_bg.wasm');
-  let fetchMs = 0;
-  const vocabBytes = bytesOf('o200k_base.vocab').then((bytes) => {
-    fetchMs = since();
-    return bytes;
-  });
   const llmcost = await import('./pkg/cost_wasm.js');
-  await llmcost.default({ module_or_path: wasm });
-  const moduleMs = since();
-  const vocab = await vocabBytes;
-  const readyMs = since();
-  const tokenizer = llmcost.Tokenizer.load('o200k_base', vocab);
-  const loadMs = since() - readyMs;
+  await llmcost.default({ module_or_path: fetch('./pkg/cost_wasm_bg.wasm') });
+  const moduleMs = performance.now() - start;
+
+  const drop = performance.now();
+  const since = () => performance.now() - drop;
+  const response = await fetch('o200k_base.vocab');
+  if (!response.ok) throw new Error(`o200k_base.vocab: HTTP ${response.status}`);
+  const loader = new llmcost.TokenizerLoader('o200k_base');
+  const reader = response.body.getReader();
+  let loadMs = 0;
+  let chunks = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const t = performance.now();
+    loader.push(value);
+    loadMs += performance.now() - t;
+    chunks += 1;
+  }
+  const fetchMs = since();
+  const tokenizer = loader.finish();
+  const finishMs = since() - fetchMs;
   const count = tokenizer.count(text);
   const total = since();
   return {
@@ -50,8 +62,10 @@ async function firstCount(text) {
     result: {
       first_count: count,
       first_count_ms: total,
+      from_start_ms: performance.now() - start,
+      vocab_chunks: chunks,
       breakdown_ms: { module: moduleMs, vocab_fetch: fetchMs, vocab_load: loadMs,
-        first_count: total - readyMs - loadMs },
+        vocab_finish: finishMs, first_count: total - fetchMs - finishMs },
     },
   };
 }

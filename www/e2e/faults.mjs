@@ -667,6 +667,24 @@ test("a price table of 5,000 models loads: the table shows one page of rows, the
   await ctx.close();
 });
 
+test("a damaged tokenizer vocabulary is reported, and the next book fetches it again", async () => {
+  const asset = readFileSync(join(root, "crates/cost-core/data/vocab/o200k_base.vocab"));
+  const { ctx, page } = await open();
+  // Half the asset, as a download cut short would leave it (the stream is loaded as it comes).
+  await page.route("**/vocab/o200k_base.vocab", (route) =>
+    route.fulfill({ status: 200, contentType: "application/octet-stream", body: asset.subarray(0, asset.length >> 1) }));
+  await pasteBook(page, "It is a truth universally acknowledged. A single man in possession of a good fortune.");
+  const error = await watch(page, () => document.querySelector('[data-testid="book-error"]')?.textContent);
+  assert.match(error.value, /tokenizer vocabulary is damaged: .*truncated/);
+  assert.equal(await page.locator('[data-testid="result-row"]').count(), 0);
+  // The real asset now: the next book loads it and gets its table.
+  await page.unroute("**/vocab/o200k_base.vocab");
+  await dropNovel(page);
+  const rows = await watch(page, () => document.querySelectorAll('[data-testid="result-row"]').length);
+  assert.equal(rows.value, DEFAULT_MODELS);
+  await ctx.close();
+});
+
 test("no page error was thrown, no dialog opened", () => {
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(dialogs, []);

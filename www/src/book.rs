@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use cost_core::{
     Book, Encoding, NamedCounter, ProfileBuilder, ProfileOptions, ReadOptions, Tokenizer,
+    TokenizerLoader,
 };
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -58,6 +59,9 @@ pub fn prefetch_vocabulary() {
     });
 }
 
+/// Fetches the vocabulary and loads it as it arrives: each chunk of the download is entered
+/// into the tokenizer's tables while the next is on the wire, so little is left to do when
+/// the last byte is in.
 async fn fetch_vocabulary() -> Result<Tokenizer, String> {
     let window = web_sys::window().ok_or("no window")?;
     let response = JsFuture::from(window.fetch_with_str(VOCAB_PATH))
@@ -70,12 +74,40 @@ async fn fetch_vocabulary() -> Result<Tokenizer, String> {
             response.status()
         ));
     }
-    let buffer = JsFuture::from(response.array_buffer().map_err(|_| "unreadable response")?)
-        .await
-        .map_err(|_| "the tokenizer vocabulary download failed".to_string())?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    Tokenizer::from_bytes(Encoding::O200kBase, &bytes)
-        .map_err(|e| format!("the tokenizer vocabulary is damaged: {e}"))
+    let failed = || "the tokenizer vocabulary download failed".to_string();
+    let damaged = |e: cost_core::Error| format!("the tokenizer vocabulary is damaged: {e}");
+    let mut loader = TokenizerLoader::new(Encoding::O200kBase);
+    let Some(body) = response.body() else {
+        // No stream (an old browser): the whole body at once.
+        let buffer = JsFuture::from(response.array_buffer().map_err(|_| "unreadable response")?)
+            .await
+            .map_err(|_| failed())?;
+        loader
+            .push(&js_sys::Uint8Array::new(&buffer).to_vec())
+            .map_err(damaged)?;
+        return loader.finish().map_err(damaged);
+    };
+    let reader: web_sys::ReadableStreamDefaultReader =
+        body.get_reader().dyn_into().map_err(|_| failed())?;
+    let mut chunk = Vec::new();
+    loop {
+        let read: web_sys::ReadableStreamReadResult = JsFuture::from(reader.read())
+            .await
+            .map_err(|_| failed())?
+            .unchecked_into();
+        if read.get_done().unwrap_or(false) {
+            break;
+        }
+        let value: js_sys::Uint8Array = read.get_value().dyn_into().map_err(|_| failed())?;
+        chunk.resize(value.length() as usize, 0);
+        value.copy_to(&mut chunk);
+        if let Err(e) = loader.push(&chunk) {
+            // Stop the download: nothing more can make it a vocabulary.
+            let _ = reader.cancel();
+            return Err(damaged(e));
+        }
+    }
+    loader.finish().map_err(damaged)
 }
 
 /// The vocabulary, fetching it when needed.
