@@ -21,9 +21,19 @@ impl Tokenizer {
     /// Loads `encoding` (`"o200k_base"` or `"cl100k_base"`) from its `.vocab` asset bytes.
     /// To load it while it downloads instead of after, use a `TokenizerLoader`.
     ///
-    /// Throws when the name is unknown or the bytes are not that vocabulary.
-    pub fn load(encoding: &str, bytes: &[u8]) -> Result<Tokenizer, JsValue> {
-        cost_core::Tokenizer::from_bytes(encoding_arg(encoding)?, bytes)
+    /// `bytes` is a `Uint8Array` (a Node `Buffer` is one) or an `ArrayBuffer`, as
+    /// `response.arrayBuffer()` gives it.
+    ///
+    /// Throws `LlmcostError`: `invalid_argument` when the name is unknown or `bytes` is
+    /// neither; `invalid_vocabulary` when the bytes are not that vocabulary.
+    pub fn load(
+        encoding: &str,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+    ) -> Result<Tokenizer, JsValue> {
+        let encoding = encoding_arg(encoding)?;
+        let mut buffer = Vec::new();
+        bytes_arg("bytes", &bytes, &mut buffer)?;
+        cost_core::Tokenizer::from_bytes(encoding, &buffer)
             .map(|inner| Tokenizer { inner })
             .map_err(error::core)
     }
@@ -131,20 +141,13 @@ impl TokenizerLoader {
     /// Throws `LlmcostError` (`kind`: `invalid_vocabulary`) as soon as the bytes so far cannot
     /// be the vocabulary (not a `.vocab` file, the other encoding, corrupt, longer than it
     /// says): the message is the one `Tokenizer.load` gives for the whole file, and every
-    /// later `push` or `finish` throws it again. `invalid_argument` when `chunk` is not a
-    /// `Uint8Array`.
+    /// later `push` or `finish` throws it again. `invalid_argument` when `chunk` is neither
+    /// a `Uint8Array` nor an `ArrayBuffer`.
     pub fn push(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] chunk: JsValue,
     ) -> Result<(), JsValue> {
-        let Some(array) = chunk.dyn_ref::<js_sys::Uint8Array>() else {
-            return Err(error::argument(
-                "chunk",
-                &format!("expected a Uint8Array, got {}", error::kind_of(&chunk)),
-            ));
-        };
-        self.chunk.resize(array.length() as usize, 0);
-        array.copy_to(&mut self.chunk);
+        bytes_arg("chunk", &chunk, &mut self.chunk)?;
         self.inner.push(&self.chunk).map_err(error::core)
     }
 
@@ -173,6 +176,28 @@ impl TokenizerLoader {
     pub fn total_bytes(&self) -> Option<f64> {
         self.inner.progress().1.map(|total| total as f64)
     }
+}
+
+/// Copies `value`, a `Uint8Array` or an `ArrayBuffer`, into `buffer`; an `invalid_argument`
+/// exception naming `name` for anything else (wasm-bindgen's own `&[u8]` would read an
+/// `ArrayBuffer` as empty, and a vocabulary as "truncated: 0 bytes").
+fn bytes_arg(name: &str, value: &JsValue, buffer: &mut Vec<u8>) -> Result<(), JsValue> {
+    let array = if let Some(array) = value.dyn_ref::<js_sys::Uint8Array>() {
+        array.clone()
+    } else if let Some(whole) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+        js_sys::Uint8Array::new(whole)
+    } else {
+        return Err(error::argument(
+            name,
+            &format!(
+                "expected a Uint8Array or an ArrayBuffer, got {}",
+                error::kind_of(value)
+            ),
+        ));
+    };
+    buffer.resize(array.length() as usize, 0);
+    array.copy_to(buffer);
+    Ok(())
 }
 
 /// The encoding named `encoding`, or an `invalid_argument` exception.

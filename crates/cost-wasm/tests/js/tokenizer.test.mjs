@@ -36,6 +36,13 @@ for (const [build, llm] of builds) {
     assert.throws(() => llm.Tokenizer.load("p50k_base", vocab.o200k_base), (e) => e.kind === "invalid_argument" && /unknown encoding `p50k_base`/.test(e.message));
     assert.throws(() => llm.Tokenizer.load("o200k_base", new Uint8Array(10)), (e) => e.kind === "invalid_vocabulary");
     assert.throws(() => llm.Tokenizer.load("cl100k_base", vocab.o200k_base), (e) => e.kind === "invalid_vocabulary");
+    assert.throws(() => llm.Tokenizer.load("o200k_base", [1, 2, 3]), (e) => e.kind === "invalid_argument" && /^bytes: expected a Uint8Array or an ArrayBuffer, got/.test(e.message));
+    // An ArrayBuffer, as `response.arrayBuffer()` gives it, loads as its bytes (a slice of
+    // Node's pooled Buffer memory would not be the asset alone: copy it out first).
+    const whole = vocab.o200k_base.buffer.slice(vocab.o200k_base.byteOffset, vocab.o200k_base.byteOffset + vocab.o200k_base.byteLength);
+    const fromBuffer = llm.Tokenizer.load("o200k_base", whole);
+    assert.equal(fromBuffer.count("hello world"), 2);
+    fromBuffer.free();
     const tokenizer = llm.Tokenizer.load("o200k_base", vocab.o200k_base);
     assert.throws(() => tokenizer.count(42), (e) => e.kind === "invalid_argument" && e.message === "text: expected a string, got a number");
     assert.equal(tokenizer.count("hello world"), 2);
@@ -93,8 +100,9 @@ for (const [build, llm] of builds) {
     cl100k.free();
     assert.throws(() => new llm.TokenizerLoader("p50k_base"), (e) => e.kind === "invalid_argument" && /unknown encoding `p50k_base`/.test(e.message));
     const truncated = new llm.TokenizerLoader("o200k_base");
-    assert.throws(() => truncated.push("LLMCVOCB"), (e) => e.kind === "invalid_argument" && e.message === "chunk: expected a Uint8Array, got a string");
-    truncated.push(bytes.subarray(0, 1000));
+    assert.throws(() => truncated.push("LLMCVOCB"), (e) => e.kind === "invalid_argument" && e.message === "chunk: expected a Uint8Array or an ArrayBuffer, got a string");
+    truncated.push(new Uint8Array(bytes.subarray(0, 500)).buffer); // an ArrayBuffer of its own
+    truncated.push(bytes.subarray(500, 1000));
     assert.throws(() => truncated.finish(), (e) => e.kind === "invalid_vocabulary" && e.message === `invalid vocabulary: truncated: the body has 980 bytes, the header says ${bytes.length - 20}`);
   });
 }
