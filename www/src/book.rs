@@ -110,22 +110,25 @@ async fn fetch_vocabulary() -> Result<Tokenizer, String> {
     loader.finish().map_err(damaged)
 }
 
-/// The vocabulary, fetching it when needed.
+/// The vocabulary, fetching it when needed. A failed fetch is reported once, to everyone
+/// waiting for it; the next call (the next book) fetches again.
 async fn tokenizer() -> Result<Rc<Tokenizer>, String> {
+    let loaded = || TOKENIZER.with(|t| t.borrow().clone());
+    if let Some(t) = loaded() {
+        return Ok(t);
+    }
+    prefetch_vocabulary();
+    // The fetch this call waits for: a failure clears `LOADING` (so that a later call starts
+    // another), so it is read once, here, not in the loop.
+    let Some(slot) = LOADING.with(|l| l.borrow().clone()) else {
+        return loaded().ok_or_else(|| "the tokenizer vocabulary did not load".to_string());
+    };
     loop {
-        if let Some(t) = TOKENIZER.with(|t| t.borrow().clone()) {
-            return Ok(t);
-        }
-        prefetch_vocabulary();
-        let slot = LOADING.with(|l| l.borrow().clone());
-        match slot {
-            Some(slot) => {
-                let done = slot.0.borrow().clone();
-                match done {
-                    Some(Err(e)) => return Err(e),
-                    Some(Ok(())) => continue,
-                    None => gloo_timers::future::TimeoutFuture::new(5).await,
-                }
+        let done = slot.0.borrow().clone();
+        match done {
+            Some(Err(e)) => return Err(e),
+            Some(Ok(())) => {
+                return loaded().ok_or_else(|| "the tokenizer vocabulary did not load".to_string())
             }
             None => gloo_timers::future::TimeoutFuture::new(5).await,
         }
