@@ -728,6 +728,35 @@ impl Store {
         let json = serde_json::to_string(value).map_err(|e| WriteError::Other(e.to_string()))?;
         self.set_raw(key, &json)
     }
+
+    /// Writes a single record under `key`, first setting aside what is there when it cannot
+    /// be read as a `T` (it was reported "kept as-is" at load: a save must not erase it). It
+    /// is copied, byte for byte, to `KEY.unreadable.N` (the first free N), whose key no
+    /// loader reads; returns that key. When the copy cannot be written (a full quota),
+    /// nothing is written and the unreadable entry stays where it was.
+    pub fn save_single_keeping<T: Serialize + DeserializeOwned>(
+        &self,
+        key: &str,
+        value: &T,
+    ) -> Result<Option<String>, WriteError> {
+        let mut set_aside = None;
+        if let Some(text) = self.get_raw(key)? {
+            if serde_json::from_str::<T>(&text).is_err() {
+                let mut n = 1;
+                let aside = loop {
+                    let aside = format!("{key}.unreadable.{n}");
+                    if self.get_raw(&aside)?.is_none() {
+                        break aside;
+                    }
+                    n += 1;
+                };
+                self.set_raw(&aside, &text)?;
+                set_aside = Some(aside);
+            }
+        }
+        self.save_single(key, value)?;
+        Ok(set_aside)
+    }
 }
 
 /// Records of one kind, and what could not be read.

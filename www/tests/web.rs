@@ -9,7 +9,8 @@ use llmcost_www::pages::prices::{custom_model_json, override_json};
 use llmcost_www::pages::usage::price_text;
 use llmcost_www::storage::{
     estimate_key, layer_json, parse_export, price_key, EstimateInputs, EstimateSummary, PriceLayer,
-    ProblemKind, SavedEstimate, SavedPrices, Store, WriteError, PRICES_KEY,
+    ProblemKind, SavedBudget, SavedEstimate, SavedPrices, Store, WriteError, BUDGET_KEY,
+    PRICES_KEY,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -72,6 +73,62 @@ fn a_corrupt_or_future_entry_is_reported_and_left_untouched() {
     assert_eq!(
         store.get_raw("llmcost.estimate.v7.c").unwrap().as_deref(),
         Some("{\"whatever\":1}")
+    );
+}
+
+#[wasm_bindgen_test]
+fn saving_over_an_unreadable_budget_sets_it_aside_first() {
+    let budget = SavedBudget {
+        monthly_usd: cost_core::Usd::from_femto(100_000_000_000_000_000),
+        daily_usd: None,
+        alerts_percent: vec![80, 100],
+    };
+    let store = Store::memory(None);
+    store.set_raw(BUDGET_KEY, "{broken").unwrap();
+    assert!(store.single::<SavedBudget>(BUDGET_KEY).is_err());
+    let aside = store.save_single_keeping(BUDGET_KEY, &budget).unwrap();
+    assert_eq!(aside.as_deref(), Some("llmcost.budget.v1.unreadable.1"));
+    assert_eq!(
+        store
+            .get_raw("llmcost.budget.v1.unreadable.1")
+            .unwrap()
+            .as_deref(),
+        Some("{broken")
+    );
+    assert_eq!(
+        store.single::<SavedBudget>(BUDGET_KEY).unwrap(),
+        Some(budget.clone())
+    );
+    // Not read as a budget, nor reported as a newer version's record.
+    assert!(store.future_singles().is_empty());
+    // A readable budget is simply replaced; a second unreadable one goes beside the first.
+    assert_eq!(store.save_single_keeping(BUDGET_KEY, &budget), Ok(None));
+    store.set_raw(BUDGET_KEY, "[]").unwrap();
+    assert_eq!(
+        store
+            .save_single_keeping(BUDGET_KEY, &budget)
+            .unwrap()
+            .as_deref(),
+        Some("llmcost.budget.v1.unreadable.2")
+    );
+    assert_eq!(
+        store
+            .get_raw("llmcost.budget.v1.unreadable.1")
+            .unwrap()
+            .as_deref(),
+        Some("{broken")
+    );
+
+    // No room for the copy: nothing is written, the unreadable entry stays where it was.
+    let store = Store::memory(Some(BUDGET_KEY.len() + 10));
+    store.set_raw(BUDGET_KEY, "{broken").unwrap();
+    assert_eq!(
+        store.save_single_keeping(BUDGET_KEY, &budget),
+        Err(WriteError::Full)
+    );
+    assert_eq!(
+        store.get_raw(BUDGET_KEY).unwrap().as_deref(),
+        Some("{broken")
     );
 }
 

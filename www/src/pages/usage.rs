@@ -460,8 +460,18 @@ fn BudgetPanel(records: Memo<Vec<PricedRecord>>) -> impl IntoView {
         match parsed {
             Ok(budget) => {
                 error.set(None);
-                match app.store.with_value(|s| s.save_single(BUDGET_KEY, &budget)) {
-                    Ok(()) => app.tell("Budget saved.", false),
+                match app
+                    .store
+                    .with_value(|s| s.save_single_keeping(BUDGET_KEY, &budget))
+                {
+                    Ok(None) => app.tell("Budget saved.", false),
+                    Ok(Some(aside)) => app.tell(
+                        format!(
+                            "Budget saved. The budget saved earlier could not be read; it was \
+                             kept under “{aside}” in this browser's storage."
+                        ),
+                        false,
+                    ),
                     Err(e) => app.write_failed(&e),
                 }
                 app.budget.set(Some(budget));
