@@ -6,7 +6,8 @@
 //! (a corrupt entry or one of a newer version stays byte for byte); every entry of a record
 //! kind is loaded or reported, never silently dropped; loading twice gives the same records;
 //! an import never changes an entry that was there before it, and an export imported into an
-//! empty store exports the same records again.
+//! empty store exports the same records again; saving a budget over an entry that does not
+//! read as one sets that entry aside first, and changes nothing else.
 //!
 //! Not in `TARGETS`: it compiles the web app's storage module (gloo-storage, web-sys), which
 //! cost-core's regression test must not depend on. The web app's component tests replay its
@@ -393,6 +394,45 @@ pub fn check(data: &[u8]) {
         layers(&got.prices).len(),
         &layers(&want.prices),
         "price files",
+    );
+
+    // Saving a budget over whatever is there loses nothing: an entry that does not read as a
+    // budget is first copied, byte for byte, to a key that was free.
+    let before_save = snapshot(&store);
+    let budget = SavedBudget {
+        monthly_usd: cost_core::Usd::from_femto(1_000_000_000_000_000),
+        daily_usd: None,
+        alerts_percent: vec![80, 100],
+    };
+    let key = crate::storage::BUDGET_KEY;
+    let aside = store
+        .save_single_keeping(key, &budget)
+        .expect("a memory store without quota never fails");
+    let after_save = snapshot(&store);
+    assert_eq!(store.single::<SavedBudget>(key), Ok(Some(budget)));
+    let old = before_save.get(key);
+    match &aside {
+        Some(aside) => {
+            assert!(!before_save.contains_key(aside), "{aside:?} was not free");
+            assert_eq!(after_save.get(aside), old, "the set-aside copy differs");
+            assert!(old.is_some_and(|text| serde_json::from_str::<SavedBudget>(text).is_err()));
+        }
+        None => assert!(old.is_none_or(|text| serde_json::from_str::<SavedBudget>(text).is_ok())),
+    }
+    for (k, text) in &before_save {
+        if k != key {
+            assert_eq!(
+                after_save.get(k),
+                Some(text),
+                "saving the budget changed {k:?}"
+            );
+        }
+    }
+    assert_eq!(
+        after_save.len(),
+        before_save.len()
+            + usize::from(!before_save.contains_key(key))
+            + usize::from(aside.is_some())
     );
 
     // An arbitrary import file never panics.

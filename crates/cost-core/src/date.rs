@@ -169,9 +169,15 @@ impl FromStr for Date {
         let local_minutes = i64::from(hour) * 60 + i64::from(minute);
         let utc_minutes = local_minutes - offset_minutes;
         let day_shift = utc_minutes.div_euclid(24 * 60);
-        Ok(Date {
-            days: date.days + day_shift as i32,
-        })
+        let days = date.days + day_shift as i32;
+        // The offset may move the first or last day out of the years 1 to 9999, where a date
+        // would not print as it parses.
+        if !(FIRST_DAY..=LAST_DAY).contains(&days) {
+            return Err(format!(
+                "`{text}` is outside the years 0001 to 9999 once moved to UTC"
+            ));
+        }
+        Ok(Date { days })
     }
 }
 
@@ -262,6 +268,27 @@ mod tests {
             "2026-10-12"
         );
         assert_eq!(Date::from_unix_seconds(-1).to_string(), "1969-12-31");
+    }
+
+    /// Issue 7 (fuzz target `log_line`): a timestamp whose offset moves it out of the years
+    /// 1 to 9999 made a date that printed as `0000-12-31`, which does not parse back, so a
+    /// priced record did not read back.
+    #[test]
+    fn timestamps_moved_out_of_range_by_their_offset_are_errors() {
+        for text in ["0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-02:00"] {
+            let error = text.parse::<Date>().unwrap_err();
+            assert!(error.contains("outside the years 0001 to 9999"), "{error}");
+        }
+        // The edges themselves, and offsets that stay inside, still parse and print back.
+        for (text, day) in [
+            ("0001-01-01T01:00:00+01:00", "0001-01-01"),
+            ("9999-12-31T21:00:00-02:00", "9999-12-31"),
+            ("0001-01-01", "0001-01-01"),
+        ] {
+            let date = text.parse::<Date>().unwrap();
+            assert_eq!(date.to_string(), day);
+            assert_eq!(day.parse::<Date>(), Ok(date));
+        }
     }
 
     /// Issue 7 (fuzz target `money`): a time far outside the years 1 to 9999 made a date
