@@ -1573,6 +1573,33 @@ mod tests {
         );
     }
 
+    /// What a pricing log reader must give for `line`, through serde_json: a request line
+    /// (an object with a usage or a response and no `cost_usd`) priced, any other line read
+    /// as a priced record.
+    fn read_pricing_slowly(
+        pricer: &mut RequestPricer,
+        line: &str,
+    ) -> std::result::Result<Option<PricedRecord>, String> {
+        let request = serde_json::from_str::<Value>(line.trim())
+            .ok()
+            .and_then(|value| {
+                let object = value.as_object()?;
+                Some(
+                    !object.contains_key("cost_usd")
+                        && (object.contains_key("usage") || object.contains_key("response")),
+                )
+            })
+            .unwrap_or(false);
+        if request {
+            pricer
+                .price_line(line.trim())
+                .map(Some)
+                .map_err(|error| format!("the request on this line could not be priced: {error}"))
+        } else {
+            read_line_slowly(line)
+        }
+    }
+
     #[test]
     fn a_pricing_log_reader_prices_request_lines_and_reads_records_as_before() {
         let catalog = Catalog::bundled();
@@ -1591,23 +1618,7 @@ mod tests {
                 want,
                 "{record_line}"
             );
-            let request = serde_json::from_str::<Value>(line.trim())
-                .ok()
-                .and_then(|value| {
-                    let object = value.as_object()?;
-                    Some(
-                        !object.contains_key("cost_usd")
-                            && (object.contains_key("usage") || object.contains_key("response")),
-                    )
-                })
-                .unwrap_or(false);
-            let want = if request {
-                pricer.price_line(line.trim()).map(Some).map_err(|error| {
-                    format!("the request on this line could not be priced: {error}")
-                })
-            } else {
-                read_line_slowly(line)
-            };
+            let want = read_pricing_slowly(&mut pricer, line);
             assert_eq!(
                 lending.read_line_ref(line).map(Option::<&_>::cloned),
                 want,
@@ -1615,23 +1626,7 @@ mod tests {
             );
         }
         for line in request_lines().iter().step_by(3) {
-            let request = serde_json::from_str::<Value>(line.trim())
-                .ok()
-                .and_then(|value| {
-                    let object = value.as_object()?;
-                    Some(
-                        !object.contains_key("cost_usd")
-                            && (object.contains_key("usage") || object.contains_key("response")),
-                    )
-                })
-                .unwrap_or(false);
-            let want = if request {
-                pricer.price_line(line.trim()).map(Some).map_err(|error| {
-                    format!("the request on this line could not be priced: {error}")
-                })
-            } else {
-                read_line_slowly(line)
-            };
+            let want = read_pricing_slowly(&mut pricer, line);
             let read = reader.read_line(line);
             assert_eq!(read, want, "{line}");
             if let Ok(Some(record)) = read {

@@ -439,13 +439,17 @@ fn absurd_amounts_are_refused_not_overflowed() {
         serde_json::to_string(&record).unwrap()
     };
     let free = component(0, 0);
-    let mut one = Components {
-        input: largest,
+    let nothing = Components {
+        input: free,
         cache_write_5m: free,
         cache_write_1h: free,
         cache_read: free,
         output: free,
         cache_storage: free,
+    };
+    let mut one = Components {
+        input: largest,
+        ..nothing
     };
     // One such component adds up: the record reads, but no total may count it.
     let record = parse_log_line(&line(one)).unwrap().unwrap();
@@ -463,7 +467,7 @@ fn absurd_amounts_are_refused_not_overflowed() {
     let mut total = LogTotal::default();
     let record = parse_log_line(&line(Components {
         input: big,
-        ..one_free(free)
+        ..nothing
     }))
     .unwrap()
     .unwrap();
@@ -474,17 +478,6 @@ fn absurd_amounts_are_refused_not_overflowed() {
     let before = total;
     assert!(total.add_record(&record).is_err());
     assert_eq!(total, before);
-}
-
-fn one_free(free: Component) -> Components {
-    Components {
-        input: free,
-        cache_write_5m: free,
-        cache_write_1h: free,
-        cache_read: free,
-        output: free,
-        cache_storage: free,
-    }
 }
 
 proptest! {
