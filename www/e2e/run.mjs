@@ -291,6 +291,24 @@ test("usage: pasted responses are priced and totalled; a budget alerts at 80 %",
   await ctx.close();
 });
 
+test("the first visit fetches only the Estimate page's code; the other pages' comes when they are opened", async () => {
+  const ctx = await session.newContext();
+  const requested = [];
+  ctx.on("request", (r) => requested.push(new URL(r.url()).pathname));
+  const { page } = await open("", ctx);
+  await page.waitForLoadState("networkidle");
+  const chunks = () => requested.filter((p) => p.startsWith("/snippets/llmcost-split/") && p.endsWith(".wasm"));
+  assert.deepEqual(chunks(), [], "lazily loaded chunks fetched by the first visit");
+  await page.click('nav a[href="/usage"]');
+  await page.waitForSelector('[data-testid="usage-paste"]');
+  assert.ok(chunks().some((p) => p.includes("usage_route")), `chunks after opening Usage: ${chunks()}`);
+  assert.ok(!chunks().some((p) => p.includes("prices_route")), `chunks after opening Usage: ${chunks()}`);
+  await page.click('nav a[href="/prices"]');
+  await page.waitForSelector('[data-testid="prices-search"]');
+  assert.ok(chunks().some((p) => p.includes("prices_route")), `chunks after opening Prices: ${chunks()}`);
+  await ctx.close();
+});
+
 test("no page error was thrown", () => {
   assert.deepEqual(pageErrors, []);
 });

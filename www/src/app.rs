@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::StaticSegment;
 
-use crate::pages::{ComparePage, EstimatePage, HistoryPage, PricesPage, UsagePage};
+use crate::pages::EstimatePage;
 use crate::state::{use_app, AppState};
 use crate::storage::Store;
 
@@ -83,16 +83,76 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=|| view! { <p>"This page does not exist. "<a href="/">"Go to Estimate"</a></p> }>
                     <Route path=StaticSegment(Page::Estimate.segment()) view=EstimatePage />
-                    <Route path=StaticSegment(Page::Compare.segment()) view=ComparePage />
-                    <Route path=StaticSegment(Page::Usage.segment()) view=UsagePage />
-                    <Route path=StaticSegment(Page::History.segment()) view=HistoryPage />
-                    <Route path=StaticSegment(Page::Prices.segment()) view=PricesPage />
+                    <Route path=StaticSegment(Page::Compare.segment()) view=routes::compare() />
+                    <Route path=StaticSegment(Page::Usage.segment()) view=routes::usage() />
+                    <Route path=StaticSegment(Page::History.segment()) view=routes::history() />
+                    <Route path=StaticSegment(Page::Prices.segment()) view=routes::prices() />
                 </Routes>
             </main>
             <footer class="foot">
                 "Prices from the llmcost catalog (dated and sourced per model, see Prices). Everything is computed in this browser; nothing is sent anywhere."
             </footer>
         </Router>
+    }
+}
+
+/// The views of the pages other than Estimate.
+///
+/// With the `split` feature (the app's build), each is a lazy route: its code is a separate
+/// WebAssembly chunk, fetched the first time the page is opened, so the first visit downloads
+/// only the Estimate page (`cargo xtask` splits the module; see ARCHITECTURE.md). Without it
+/// (component tests, `cargo check`), they are plain components.
+#[cfg(feature = "split")]
+mod routes {
+    use leptos::prelude::*;
+    use leptos_router::{lazy_route, Lazy, LazyRoute};
+
+    macro_rules! lazy_pages {
+        ($($route:ident $fn_name:ident => $page:ident;)*) => {$(
+            #[doc = concat!("The lazily loaded [`", stringify!($page), "`](crate::pages::", stringify!($page), ").")]
+            pub struct $route;
+
+            #[lazy_route]
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                fn view(_this: Self) -> AnyView {
+                    crate::pages::$page().into_any()
+                }
+            }
+
+            pub fn $fn_name() -> Lazy<$route> {
+                Lazy::new()
+            }
+        )*};
+    }
+
+    lazy_pages! {
+        CompareRoute compare => ComparePage;
+        UsageRoute usage => UsagePage;
+        HistoryRoute history => HistoryPage;
+        PricesRoute prices => PricesPage;
+    }
+}
+
+#[cfg(not(feature = "split"))]
+mod routes {
+    use crate::pages::{ComparePage, HistoryPage, PricesPage, UsagePage};
+    use leptos::prelude::*;
+
+    pub fn compare() -> impl Fn() -> AnyView + Clone + Send + 'static {
+        || ComparePage().into_any()
+    }
+    pub fn usage() -> impl Fn() -> AnyView + Clone + Send + 'static {
+        || UsagePage().into_any()
+    }
+    pub fn history() -> impl Fn() -> AnyView + Clone + Send + 'static {
+        || HistoryPage().into_any()
+    }
+    pub fn prices() -> impl Fn() -> AnyView + Clone + Send + 'static {
+        || PricesPage().into_any()
     }
 }
 

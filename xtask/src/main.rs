@@ -12,6 +12,7 @@ mod fuzz;
 mod licenses;
 mod package;
 mod serve;
+mod split;
 mod tools;
 mod vocab;
 mod web;
@@ -23,6 +24,10 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 
 fn main() -> Result<()> {
+    // Trunk runs this program as `wasm-bindgen` to split the web app's module (split.rs).
+    if split::is_shim() {
+        return split::shim_main();
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let task = args.first().map(String::as_str).unwrap_or("help");
     let root = project_root();

@@ -7,17 +7,20 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use crate::{project_root, serve, sh, tools};
+use crate::{project_root, serve, sh, split, tools};
 
 /// Where the app's JavaScript tools live (binaryen's wasm-opt, playwright-core).
 fn node_dir(root: &Path) -> PathBuf {
     root.join("www/e2e")
 }
 
-/// PATH with npm's binaryen 132 first, so Trunk's wasm-opt is that one and never Debian's.
+/// PATH with npm's binaryen 132 first, so Trunk's wasm-opt is that one and never Debian's,
+/// and before it this program as `wasm-bindgen`, which splits the app's module into lazily
+/// loaded chunks before running the real one (split.rs).
 fn path_with_tools(root: &Path) -> Result<std::ffi::OsString> {
+    let shim = split::install_shim(&root.join("target/llmcost-split-bin"))?;
     let bin = node_dir(root).join("node_modules/.bin");
-    let mut paths = vec![bin];
+    let mut paths = vec![shim, bin];
     if let Some(old) = std::env::var_os("PATH") {
         paths.extend(std::env::split_paths(&old));
     }
