@@ -685,6 +685,23 @@ test("a damaged tokenizer vocabulary is reported, and the next book fetches it a
   await ctx.close();
 });
 
+test("a page whose code cannot be fetched says so, the app keeps working, and opening it again retries", async () => {
+  const { ctx, page } = await open();
+  const chunk = "**/snippets/llmcost-split/*usage_route*.wasm";
+  await page.route(chunk, (route) => route.abort("connectionrefused"));
+  await page.click('nav a[href="/usage"]');
+  const failed = await watch(page, () => document.querySelector('[data-testid="page-not-loaded"]')?.textContent);
+  assert.match(failed.value, /Usage page could not be loaded/);
+  // The rest of the app still answers.
+  await page.click('nav a[href="/"]');
+  await page.waitForSelector('[data-testid="book-file"]');
+  await page.unroute(chunk);
+  await page.click('nav a[href="/usage"]');
+  await page.waitForSelector('[data-testid="usage-paste"]');
+  assert.equal(await page.locator('[data-testid="page-not-loaded"]').count(), 0);
+  await ctx.close();
+});
+
 test("no page error was thrown, no dialog opened", () => {
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(dialogs, []);

@@ -105,21 +105,40 @@ pub fn App() -> impl IntoView {
 #[cfg(feature = "split")]
 mod routes {
     use leptos::prelude::*;
-    use leptos_router::{lazy_route, Lazy, LazyRoute};
+    use leptos::wasm_split::SplitLoaderError;
+    use leptos_router::{Lazy, LazyRoute};
 
+    /// Shown instead of a page whose chunk could not be fetched (the server stopped, the
+    /// network dropped): the rest of the app keeps working, and opening the page again
+    /// fetches it again.
+    fn not_loaded(page: &'static str) -> AnyView {
+        view! {
+            <p class="banner warn" role="alert" data-testid="page-not-loaded">
+                {format!("The {page} page could not be loaded from this site (is it still running?). Open it again to retry, or reload.")}
+            </p>
+        }
+        .into_any()
+    }
+
+    // Leptos's `#[lazy_route]` panics when a chunk fails to load, which with `panic = "abort"`
+    // ends the whole app: these routes use wasm-split's fallible split points instead.
     macro_rules! lazy_pages {
-        ($($route:ident $fn_name:ident => $page:ident;)*) => {$(
+        ($($route:ident $fn_name:ident $split:ident => $page:ident $title:literal;)*) => {$(
             #[doc = concat!("The lazily loaded [`", stringify!($page), "`](crate::pages::", stringify!($page), ").")]
             pub struct $route;
 
-            #[lazy_route]
+            #[leptos::wasm_split::wasm_split($split, wasm_split_path = ::leptos::wasm_split, fallible)]
+            fn $split() -> Result<AnyView, SplitLoaderError> {
+                Ok(crate::pages::$page().into_any())
+            }
+
             impl LazyRoute for $route {
                 fn data() -> Self {
                     $route
                 }
 
-                fn view(_this: Self) -> AnyView {
-                    crate::pages::$page().into_any()
+                async fn view(_this: Self) -> AnyView {
+                    $split().await.unwrap_or_else(|_| not_loaded($title))
                 }
             }
 
@@ -130,10 +149,10 @@ mod routes {
     }
 
     lazy_pages! {
-        CompareRoute compare => ComparePage;
-        UsageRoute usage => UsagePage;
-        HistoryRoute history => HistoryPage;
-        PricesRoute prices => PricesPage;
+        CompareRoute compare compare_route => ComparePage "Compare";
+        UsageRoute usage usage_route => UsagePage "Usage";
+        HistoryRoute history history_route => HistoryPage "History";
+        PricesRoute prices prices_route => PricesPage "Prices";
     }
 }
 
