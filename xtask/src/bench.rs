@@ -271,23 +271,30 @@ pub(crate) fn log(args: &[String]) -> Result<()> {
     if options.python {
         let python = ensure_venv(&dir)?;
         println!(
-            "\n== Python libraries on the first {} lines (offline)",
-            options.sample
+            "\n== Python libraries on the first {} lines (offline), {} runs",
+            options.sample, options.runs
         );
-        let result_path = dir.join("python-result.json");
-        let status = pinned(&pin, python.as_os_str())
-            .arg("bench/log/price.py")
-            .arg(&sample_path)
-            .arg(&result_path)
-            .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-            .stdout(Stdio::null())
-            .status()
-            .context("cannot run bench/log/price.py")?;
-        if !status.success() {
-            bail!("bench/log/price.py failed ({status})");
+        // As many runs as llmcost's, each library's median kept: one run of Python on this
+        // shared machine has come out 1.7 times slower than another an hour apart.
+        let mut runs = Vec::new();
+        for run in 0..options.runs {
+            let result_path = dir.join(format!("python-result-{run}.json"));
+            let status = pinned(&pin, python.as_os_str())
+                .arg("bench/log/price.py")
+                .arg(&sample_path)
+                .arg(&result_path)
+                .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+                .stdout(Stdio::null())
+                .status()
+                .context("cannot run bench/log/price.py")?;
+            if !status.success() {
+                bail!("bench/log/price.py failed ({status})");
+            }
+            let result: Value = serde_json::from_slice(&std::fs::read(&result_path)?)
+                .context("bench/log/price.py wrote no JSON result")?;
+            runs.push(result);
         }
-        let results: Value = serde_json::from_slice(&std::fs::read(&result_path)?)
-            .context("bench/log/price.py wrote no JSON result")?;
+        let results = median_python_runs(&runs)?;
         let exact = llmcost_total(&exe, &sample_path)?;
         agreement.push(("llmcost".to_string(), exact.clone(), None));
         let exact_f64: f64 = exact.parse()?;
@@ -325,6 +332,28 @@ pub(crate) fn log(args: &[String]) -> Result<()> {
     std::fs::write(dir.join("result.md"), &report)?;
     println!("(written to target/bench-log/result.md)");
     Ok(())
+}
+
+/// For each library, its result from the run with the median CPU time.
+fn median_python_runs(runs: &[Value]) -> Result<Value> {
+    let mut out = serde_json::Map::new();
+    for key in ["genai_prices", "litellm"] {
+        let mut results: Vec<(f64, &Value)> = runs
+            .iter()
+            .map(|r| {
+                let cpu = r[key]["cpu_seconds"]
+                    .as_f64()
+                    .with_context(|| format!("price.py gave no cpu_seconds for {key}"))?;
+                Ok((cpu, &r[key]))
+            })
+            .collect::<Result<_>>()?;
+        results.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (_, median) = results
+            .get(results.len() / 2)
+            .context("price.py was not run")?;
+        out.insert(key.to_string(), (*median).clone());
+    }
+    Ok(Value::Object(out))
 }
 
 /// `["taskset", "-c", "0"]` when taskset runs here, else nothing.
@@ -624,11 +653,13 @@ fn render(
     writeln!(
         s,
         "Input: {} request lines ({:.1} MB), {} models of Anthropic, OpenAI and Google in their own \
-         usage shapes; Python timed on the first {} lines and scaled per record.\n",
+         usage shapes; Python timed on the first {} lines and scaled per record. Each program \
+         run {} times, the run with the median CPU time kept.\n",
         group(options.lines),
         bytes as f64 / 1e6,
         MODELS.len(),
-        group(options.sample)
+        group(options.sample),
+        options.runs
     )?;
     writeln!(
         s,
