@@ -242,6 +242,8 @@ test("entries of a newer version are left byte for byte and reported", async () 
   await page.fill('[data-testid="budget-monthly"]', "10");
   await page.click('[data-testid="budget-save"]');
   await page.click('nav a[href="/history"]');
+  // The History page's code is fetched when it is first opened.
+  await page.waitForSelector('[data-testid="history-entry"]');
   assert.equal(await page.locator('[data-testid="history-entry"]').count(), 1);
   const stored = await entries(page);
   for (const [key, text] of Object.entries(future)) assert.equal(stored[key], text, `${key} untouched`);
@@ -699,6 +701,21 @@ test("a page whose code cannot be fetched says so, the app keeps working, and op
   await page.click('nav a[href="/usage"]');
   await page.waitForSelector('[data-testid="usage-paste"]');
   assert.equal(await page.locator('[data-testid="page-not-loaded"]').count(), 0);
+  await ctx.close();
+});
+
+test("the estimator's code cannot be fetched: the book is refused with the reason, the next drop retries", async () => {
+  const { ctx, page } = await open();
+  const chunk = "**/snippets/llmcost-split/*llmcost_engine*.wasm";
+  await page.route(chunk, (route) => route.abort("connectionrefused"));
+  await pasteBook(page, "It is a truth universally acknowledged. A single man in possession of a good fortune.");
+  const error = await watch(page, () => document.querySelector('[data-testid="book-error"]')?.textContent);
+  assert.match(error.value, /estimator could not be loaded from this site/);
+  assert.equal(await page.locator('[data-testid="result-row"]').count(), 0);
+  await page.unroute(chunk);
+  await dropNovel(page);
+  const rows = await watch(page, () => document.querySelectorAll('[data-testid="result-row"]').length);
+  assert.equal(rows.value, DEFAULT_MODELS);
   await ctx.close();
 });
 

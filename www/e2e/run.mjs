@@ -160,6 +160,8 @@ test("a corrupt entry is kept as-is and reported; the others load", async () => 
   assert.match(text, /2 saved entries could not be read; they were kept as-is/);
   assert.match(text, /newer version/);
   await page.click('nav a[href="/history"]');
+  // The History page's code is fetched when it is first opened.
+  await page.waitForSelector('[data-testid="history-entry"]');
   assert.equal(await page.locator('[data-testid="history-entry"]').count(), 1);
   const kept = await page.evaluate(() => [localStorage.getItem("llmcost.estimate.v1.broken"), localStorage.getItem("llmcost.estimate.v9.future")]);
   assert.deepEqual(kept, ["{not json", JSON.stringify({ from: "the future" })]);
@@ -291,7 +293,7 @@ test("usage: pasted responses are priced and totalled; a budget alerts at 80 %",
   await ctx.close();
 });
 
-test("the first visit fetches only the Estimate page's code; the other pages' comes when they are opened", async () => {
+test("the first visit fetches only the Estimate page's code; the other pages' and the estimator's come when needed", async () => {
   const ctx = await session.newContext();
   const requested = [];
   ctx.on("request", (r) => requested.push(new URL(r.url()).pathname));
@@ -306,6 +308,11 @@ test("the first visit fetches only the Estimate page's code; the other pages' co
   await page.click('nav a[href="/prices"]');
   await page.waitForSelector('[data-testid="prices-search"]');
   assert.ok(chunks().some((p) => p.includes("prices_route")), `chunks after opening Prices: ${chunks()}`);
+  // The estimator comes with the first book.
+  assert.ok(!chunks().some((p) => p.includes("llmcost_engine")), `chunks before a book: ${chunks()}`);
+  await page.click('nav a[href="/"]');
+  await dropNovel(page);
+  assert.ok(chunks().some((p) => p.includes("llmcost_engine")), `chunks after a book: ${chunks()}`);
   await ctx.close();
 });
 

@@ -1,19 +1,18 @@
 //! Reading a dropped or pasted book and counting it, a slice at a time, so the page stays
 //! responsive and shows progress; the tokenizer vocabulary is fetched (same origin) the first
-//! time it is needed and kept for the session.
+//! time it is needed and kept for the session. The reading and counting themselves are the
+//! [`engine`]'s, fetched alongside the vocabulary.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use cost_core::{
-    Book, Encoding, NamedCounter, ProfileBuilder, ProfileOptions, ReadOptions, Tokenizer,
-    TokenizerLoader,
-};
+use cost_core::{Encoding, Tokenizer};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::engine;
 use crate::state::{AppState, Counting, LoadedBook, Shared};
 use crate::storage::{fingerprint, SavedBook};
 
@@ -41,8 +40,10 @@ mod futures_shared {
     pub struct Shared(pub Rc<RefCell<Option<Result<(), String>>>>);
 }
 
-/// Starts fetching the vocabulary if nobody has (a drag over the page is a good moment).
+/// Starts fetching the vocabulary, and the engine that reads it, if nobody has (a drag over
+/// the page is a good moment).
 pub fn prefetch_vocabulary() {
+    engine::prefetch();
     if TOKENIZER.with(|t| t.borrow().is_some()) || LOADING.with(|l| l.borrow().is_some()) {
         return;
     }
@@ -64,7 +65,10 @@ pub fn prefetch_vocabulary() {
 /// the last byte is in.
 async fn fetch_vocabulary() -> Result<Tokenizer, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str(VOCAB_PATH))
+    // The request starts now; the engine (which enters the tokens) loads meanwhile.
+    let request = JsFuture::from(window.fetch_with_str(VOCAB_PATH));
+    let engine = engine::load().await.map_err(|e| e.to_string())?;
+    let response = request
         .await
         .map_err(|_| "the tokenizer vocabulary could not be fetched from this site".to_string())?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| "bad response")?;
@@ -76,7 +80,7 @@ async fn fetch_vocabulary() -> Result<Tokenizer, String> {
     }
     let failed = || "the tokenizer vocabulary download failed".to_string();
     let damaged = |e: cost_core::Error| format!("the tokenizer vocabulary is damaged: {e}");
-    let mut loader = TokenizerLoader::new(Encoding::O200kBase);
+    let mut loader = engine.vocabulary(Encoding::O200kBase);
     let Some(body) = response.body() else {
         // No stream (an old browser): the whole body at once.
         let buffer = JsFuture::from(response.array_buffer().map_err(|_| "unreadable response")?)
@@ -185,13 +189,15 @@ pub async fn count(app: AppState, bytes: Vec<u8>, file_name: Option<String>) {
     if bytes.is_empty() {
         return fail("the file is empty: there is nothing to count".into());
     }
-    let book = match Book::read(
-        &bytes,
-        &ReadOptions {
-            name: file_name.clone(),
-            ..ReadOptions::default()
-        },
-    ) {
+    // Started with the vocabulary above; usually in by now when the user dragged the book.
+    let engine = match engine::load().await {
+        Ok(e) => e,
+        Err(e) => return fail(e.to_string()),
+    };
+    if !current() {
+        return;
+    }
+    let book = match engine.read_book(&bytes, file_name.clone()) {
         Ok(b) => b,
         Err(e) => {
             let name = file_name.as_deref().unwrap_or("the pasted text");
@@ -205,8 +211,7 @@ pub async fn count(app: AppState, bytes: Vec<u8>, file_name: Option<String>) {
     if !current() {
         return;
     }
-    let counters = vec![NamedCounter::new("o200k_base", &*tokenizer)];
-    let mut builder = match ProfileBuilder::new(book, counters, ProfileOptions::default()) {
+    let mut builder = match engine.profile(book, tokenizer) {
         Ok(b) => b,
         Err(e) => return fail(format!("the book cannot be counted: {e}")),
     };
@@ -225,12 +230,12 @@ pub async fn count(app: AppState, bytes: Vec<u8>, file_name: Option<String>) {
             return;
         }
     }
-    let profiled = builder.finish();
+    let profile = builder.finish();
     let saved = SavedBook {
         file_name,
         bytes: total,
         fingerprint: fingerprint(&bytes),
-        profile: profiled.profile,
+        profile,
     };
     // Building the profile of a large book takes a while, and so do the estimate and the
     // table that follow: let the page answer in between.

@@ -12,6 +12,13 @@
 //! switched off costs the user at most the entry being written, never the others; the pages
 //! only ever see the records and the problems, as data.
 //!
+//! # Design: the first visit downloads no engine
+//!
+//! The first visit needs the pages, the catalog and the model picker, not the code that reads
+//! books, loads the tokenizer, estimates or imports price files: that is [`engine`], a
+//! separate WebAssembly chunk (with the `split` feature) fetched when the user first gives
+//! the page something to count or price. What waits for it shows that it is loading.
+//!
 //! The app is a library so that component tests (`tests/web.rs`, wasm-bindgen-test in headless
 //! Chromium) can mount pieces of it; `main.rs` only calls [`start`].
 
@@ -19,6 +26,7 @@ pub mod app;
 pub mod book;
 pub mod charts;
 pub mod components;
+pub mod engine;
 pub mod format;
 pub mod pages;
 pub mod state;

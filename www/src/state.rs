@@ -5,11 +5,12 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use cost_core::{
-    preset, CachePlan, Catalog, Date, Estimate, EstimateOptions, MergePolicy, Pipeline, PlainUnits,
-    TextInput, TextProfile, TokenRatios,
+    preset, CachePlan, Catalog, Date, Estimate, EstimateOptions, ImportReport, MergePolicy,
+    Pipeline, PlainUnits, TextInput, TextProfile,
 };
 use leptos::prelude::*;
 
+use crate::engine::{self, Wanted};
 use crate::storage::{
     new_id, EstimateInputs, EstimateSummary, ModelTotal, PlainInputs, PriceLayer, Problem,
     SavedBook, SavedBudget, SavedEstimate, SavedPrices, SavedUsage, Store, WriteError, BUDGET_KEY,
@@ -46,20 +47,83 @@ pub struct PricedCatalog {
     pub catalog: Catalog,
     /// Price files that failed to load, by name, with the reason (the rest still apply).
     pub errors: Vec<String>,
+    /// Why the user's price files are not in `catalog` yet (it is then the bundled catalog
+    /// alone, and nothing may be priced from it).
+    pub unapplied: Option<Unapplied>,
 }
 
-/// Builds the catalog from the bundled one and the user's price layers, in order.
-pub fn build_catalog(prices: &SavedPrices) -> PricedCatalog {
+/// Why the user's price files are not applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unapplied {
+    /// The engine that reads them is loading; the catalog is rebuilt when it is in.
+    Loading,
+    /// The engine could not be loaded.
+    Failed(engine::LoadFailed),
+}
+
+impl Unapplied {
+    /// A line for the user on its own: a status while loading, the reason after a failure.
+    pub fn status(&self) -> String {
+        match self {
+            Unapplied::Loading => "Loading your price files…".into(),
+            Unapplied::Failed(e) => format!("Your price files could not be applied: {e}."),
+        }
+    }
+
+    /// The same within a sentence.
+    pub fn reason(&self) -> String {
+        match self {
+            Unapplied::Loading => {
+                "your price files are still loading; try again in a moment".into()
+            }
+            Unapplied::Failed(e) => format!("your price files could not be applied: {e}"),
+        }
+    }
+}
+
+/// Builds the catalog from the bundled one and the user's price layers, in order, each read
+/// by `load` (`Catalog::load_prices`, through the engine in code the main module keeps).
+pub fn build_catalog(
+    prices: &SavedPrices,
+    load: impl Fn(&mut Catalog, &str) -> cost_core::Result<ImportReport>,
+) -> PricedCatalog {
     let mut catalog = Catalog::bundled();
     let mut errors = Vec::new();
     for layer in &prices.layers {
         // `load_prices` is all or nothing: a bad layer leaves the catalog as it was.
         let text = crate::storage::layer_json(&layer.text);
-        if let Err(e) = catalog.load_prices(&text, MergePolicy::Replace) {
+        if let Err(e) = load(&mut catalog, &text) {
             errors.push(format!("{}: {e}", layer.name));
         }
     }
-    PricedCatalog { catalog, errors }
+    PricedCatalog {
+        catalog,
+        errors,
+        unapplied: None,
+    }
+}
+
+/// The catalog memo's value: the bundled catalog needs no engine (the usual case, no price
+/// files); the user's price files wait for it, and the catalog says so meanwhile.
+fn catalog_for(prices: &SavedPrices) -> PricedCatalog {
+    let unapplied = if prices.layers.is_empty() {
+        None
+    } else {
+        match engine::wanted() {
+            Wanted::Ready(engine) => {
+                return build_catalog(prices, |catalog, text| {
+                    engine.load_prices(catalog, text, MergePolicy::Replace)
+                })
+            }
+            Wanted::Loading => Some(Unapplied::Loading),
+            Wanted::Failed(e) => Some(Unapplied::Failed(e)),
+        }
+    };
+    PricedCatalog {
+        catalog: Catalog::bundled(),
+        errors: Vec::new(),
+        unapplied,
+    }
 }
 
 thread_local! {
@@ -215,8 +279,30 @@ pub struct AppState {
     pub today: Date,
     /// The Estimate page's inputs.
     pub estimate: EstimateState,
-    /// The current estimate.
-    pub result: Memo<Option<Result<Shared<Estimate>, String>>>,
+    /// The current estimate (`None` until there is a book or plain numbers).
+    pub result: Memo<Option<Outcome>>,
+}
+
+/// The estimate, or why there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The estimate.
+    Done(Shared<Estimate>),
+    /// Waiting for the engine or the user's price files: a status for the user
+    /// (`Loading the estimator…`); the memo recomputes when they are in.
+    Waiting(&'static str),
+    /// Why there is no estimate.
+    Failed(String),
+}
+
+impl Outcome {
+    /// The estimate, when there is one.
+    pub fn done(&self) -> Option<&Shared<Estimate>> {
+        match self {
+            Outcome::Done(estimate) => Some(estimate),
+            _ => None,
+        }
+    }
 }
 
 /// Milliseconds since 1970 from the browser's clock.
@@ -252,7 +338,7 @@ impl AppState {
             let checked = CHECKED.with(|c| c.borrow_mut().take());
             prices.with(|p| match checked {
                 Some((checked_for, built)) if checked_for == *p => Shared(built),
-                _ => Shared(Arc::new(build_catalog(p))),
+                _ => Shared(Arc::new(catalog_for(p))),
             })
         });
         let estimate = EstimateState::new();
@@ -481,41 +567,37 @@ pub fn text_input(book: Option<&TextProfile>, plain: Option<PlainInputs>) -> Opt
     }
 }
 
-fn compute(
-    s: EstimateState,
-    catalog: Memo<Shared<PricedCatalog>>,
-    today: Date,
-) -> Option<Result<Shared<Estimate>, String>> {
+fn compute(s: EstimateState, catalog: Memo<Shared<PricedCatalog>>, today: Date) -> Option<Outcome> {
     let book = s.book.get();
     let plain = s.plain.get();
     let text = text_input(book.as_ref().map(|b| &b.saved.profile), plain)?;
     let models = s.models.get();
     if models.is_empty() {
-        return Some(Err("pick at least one model".into()));
+        return Some(Outcome::Failed("pick at least one model".into()));
     }
     let mut options = EstimateOptions::new(today);
     options.batch = s.batch.get();
     options.cache = cache_plan(&s.cache.get());
     options.cache_hit_per_mille = s.cache_hit_percent.get().min(100) * 10;
     let catalog = catalog.get();
-    let result = s.pipeline.with(|pipeline| {
-        catalog.catalog.estimate(
-            &RATIOS.with(Clone::clone),
-            &text,
-            pipeline,
-            &models,
-            &options,
-        )
-    });
-    Some(
-        result
-            .map(|e| Shared(Arc::new(e)))
-            .map_err(|e| e.to_string()),
-    )
-}
-
-thread_local! {
-    static RATIOS: TokenRatios = TokenRatios::bundled();
+    // Never an estimate priced without the user's prices.
+    match &catalog.unapplied {
+        None => {}
+        Some(Unapplied::Loading) => return Some(Outcome::Waiting("Loading your price files…")),
+        Some(Unapplied::Failed(e)) => return Some(Outcome::Failed(e.to_string())),
+    }
+    let engine = match engine::wanted() {
+        Wanted::Ready(engine) => engine,
+        Wanted::Loading => return Some(Outcome::Waiting("Loading the estimator…")),
+        Wanted::Failed(e) => return Some(Outcome::Failed(e.to_string())),
+    };
+    let result = s
+        .pipeline
+        .with(|pipeline| engine.estimate(&catalog.catalog, &text, pipeline, &models, &options));
+    Some(match result {
+        Ok(e) => Outcome::Done(Shared(Arc::new(e))),
+        Err(e) => Outcome::Failed(e.to_string()),
+    })
 }
 
 /// The app state from context.

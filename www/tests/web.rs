@@ -522,3 +522,105 @@ fn generated_usages_cost_the_same_in_the_browser_as_natively() {
         }
     }
 }
+
+#[cfg(not(feature = "split"))]
+async fn a_turn_of_the_event_loop() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+/// The estimate's engine is a chunk of its own (with the `split` feature): a first visit with
+/// nothing to estimate loads none of it; the first input shows that it is loading, and so
+/// does the catalog of someone with price files of their own (nothing is priced without
+/// them); a failed load is reported (no panic, and no new download on every change) until a
+/// new attempt succeeds. One test, in order: the engine, once loaded, stays loaded. (With
+/// `split` the engine is a real chunk, which only the app's build makes: no failure to fake.)
+#[cfg(not(feature = "split"))]
+#[wasm_bindgen_test]
+async fn the_estimate_waits_for_its_engine_and_reports_a_failed_load() {
+    use leptos::prelude::*;
+    use llmcost_www::engine;
+    use llmcost_www::state::{AppState, Outcome, Unapplied, DEFAULT_MODELS};
+
+    fn waiting(app: &AppState) -> Option<&'static str> {
+        match app.result.get_untracked() {
+            Some(Outcome::Waiting(what)) => Some(what),
+            _ => None,
+        }
+    }
+    let plain = Some(llmcost_www::storage::PlainInputs {
+        units: 600,
+        tokens_per_unit: 50,
+        chapters: 12,
+    });
+    let owner = Owner::new();
+    // A first visit: the catalog is the bundled one, there is nothing to estimate, and no
+    // load starts.
+    let first = owner.with(|| AppState::new(Store::memory(None)));
+    assert_eq!(first.result.get_untracked(), None);
+    assert_eq!(first.catalog.get_untracked().unapplied, None);
+    a_turn_of_the_event_loop().await;
+    assert!(engine::get().is_none(), "nothing asked for the engine");
+
+    // Plain numbers need it, and so do someone's own price files; the download will fail.
+    engine::fail_next_load();
+    first.estimate.plain.set(plain);
+    assert_eq!(waiting(&first), Some("Loading the estimator…"));
+    let store = Store::memory(None);
+    let json = custom_model_json("Acme", "writer-1", "0.5", "1.50", "", "").unwrap();
+    store
+        .save_price_layer(&PriceLayer {
+            id: "mine".into(),
+            name: "Your model acme/writer-1".into(),
+            text: json,
+            added_ms: 1,
+        })
+        .unwrap();
+    let priced = owner.with(|| AppState::new(store));
+    priced.estimate.plain.set(plain);
+    priced
+        .estimate
+        .models
+        .set(vec!["acme/writer-1".into(), "openai/gpt-5-mini".into()]);
+    let catalog = priced.catalog.get_untracked();
+    assert_eq!(catalog.unapplied, Some(Unapplied::Loading));
+    assert!(
+        catalog.catalog.find("acme/writer-1").is_err(),
+        "the bundled catalog alone meanwhile"
+    );
+    assert_eq!(waiting(&priced), Some("Loading your price files…"));
+
+    a_turn_of_the_event_loop().await;
+    let failed =
+        Outcome::Failed("the estimator could not be loaded from this site; reload the page".into());
+    assert_eq!(first.result.get_untracked(), Some(failed.clone()));
+    assert_eq!(priced.result.get_untracked(), Some(failed.clone()));
+    assert!(matches!(
+        priced.catalog.get_untracked().unapplied,
+        Some(Unapplied::Failed(_))
+    ));
+    // Changing an input shows the failure again; it starts no new download by itself.
+    first.estimate.batch.set(true);
+    assert_eq!(first.result.get_untracked(), Some(failed));
+    a_turn_of_the_event_loop().await;
+    assert!(engine::get().is_none());
+
+    // The next book (or a drag over the page) tries again, and everything follows.
+    assert!(engine::load().await.is_ok());
+    let catalog = priced.catalog.get_untracked();
+    assert_eq!(catalog.unapplied, None);
+    assert!(catalog.catalog.find("acme/writer-1").is_ok());
+    let Some(Outcome::Done(estimate)) = priced.result.get_untracked() else {
+        panic!("no estimate: {:?}", priced.result.get_untracked());
+    };
+    let mut models: Vec<String> = estimate
+        .models
+        .iter()
+        .map(|m| format!("{}/{}", m.provider, m.model))
+        .collect();
+    models.sort();
+    assert_eq!(models, ["acme/writer-1", "openai/gpt-5-mini"]);
+    assert!(matches!(
+        first.result.get_untracked(),
+        Some(Outcome::Done(e)) if e.models.len() == DEFAULT_MODELS.len() && e.options.batch
+    ));
+}

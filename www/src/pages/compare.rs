@@ -181,6 +181,10 @@ pub fn ComparePage() -> impl IntoView {
     let rows = Memo::new(move |_| {
         let s = scenario.get();
         let catalog = app.catalog.get();
+        if catalog.unapplied.is_some() {
+            // Never priced without the user's prices: the status below says why.
+            return Vec::new();
+        }
         let usage = s.usage();
         let mut rows: Vec<CompareRow> = s
             .models
@@ -247,6 +251,9 @@ pub fn ComparePage() -> impl IntoView {
                 <ModelPicker selected=selected />
             </section>
             <section class="results" aria-label="Comparison" aria-live="polite">
+                {move || app.catalog.with(|c| c.unapplied.as_ref().map(|u| {
+                    view! { <p class="hint" role="status" data-testid="compare-waiting">{u.status()}</p> }
+                }))}
                 <div class="table-wrap">
                     <table data-testid="compare-table">
                         <caption>{move || {

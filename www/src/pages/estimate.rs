@@ -10,8 +10,9 @@ use crate::book;
 use crate::charts::{ChapterBars, StackedBars, StackedRow};
 use crate::components::model_picker::ModelPicker;
 use crate::components::pipeline_editor::{NumberField, PipelineEditor};
+use crate::engine;
 use crate::format::{bytes, count, usd};
-use crate::state::{use_app, AppState, Shared};
+use crate::state::{use_app, AppState, Outcome, Shared};
 use crate::storage::PlainInputs;
 
 /// The Estimate page.
@@ -20,7 +21,7 @@ pub fn EstimatePage() -> impl IntoView {
     let app = use_app();
     // Save every new result in History (the same entry while the inputs change).
     Effect::new(move |_| {
-        if let Some(Ok(estimate)) = app.result.get() {
+        if let Some(Outcome::Done(estimate)) = app.result.get() {
             app.save_current(&estimate);
         }
     });
@@ -123,7 +124,7 @@ fn BookInput() -> impl IntoView {
                     <input type="file" accept=".txt,.md,.markdown,.epub,text/plain,text/markdown,application/epub+zip" class="visually-hidden" on:change=on_pick on:focus=move |_| book::prefetch_vocabulary() data-testid="book-file" />
                 </label>
             </div>
-            <details>
+            <details on:toggle=move |_| book::prefetch_vocabulary()>
                 <summary>"Paste text instead"</summary>
                 <label class="stack">
                     "Text to count"
@@ -131,7 +132,7 @@ fn BookInput() -> impl IntoView {
                 </label>
                 <button on:click=count_pasted>"Count this text"</button>
             </details>
-            <details>
+            <details on:toggle=move |_| engine::prefetch()>
                 <summary>"No book yet? Use plain numbers"</summary>
                 <button on:click=use_plain>"Use plain numbers"</button>
                 {move || s.plain.get().map(|p| {
@@ -254,14 +255,22 @@ fn Results() -> impl IntoView {
                     <p>"Drop a book (or use plain numbers) to see what each model would cost."</p>
                 </div>
             }.into_any(),
-            Some(Err(e)) => view! { <p class="field-error" role="alert" data-testid="estimate-error">"No estimate: " {e}</p> }.into_any(),
-            Some(Ok(estimate)) => view! { <ResultsView estimate=estimate /> }.into_any(),
+            Some(Outcome::Waiting(what)) => view! {
+                <div class="empty" role="status" data-testid="estimate-waiting">
+                    <p>{what}</p>
+                </div>
+            }.into_any(),
+            Some(Outcome::Failed(e)) => view! { <p class="field-error" role="alert" data-testid="estimate-error">"No estimate: " {e}</p> }.into_any(),
+            // Only the engine makes an estimate, and it draws it too (so it is loaded here).
+            Some(Outcome::Done(estimate)) => engine::get().map_or_else(|| ().into_any(), |e| e.results(estimate)),
         }}
     }
 }
 
+/// The results of an estimate, drawn through [`Engine::results`](crate::engine::Engine::results)
+/// so that this code is the engine chunk's.
 #[component]
-fn ResultsView(estimate: Shared<cost_core::Estimate>) -> impl IntoView {
+pub(crate) fn ResultsView(estimate: Shared<cost_core::Estimate>) -> impl IntoView {
     let app = use_app();
     let mut models: Vec<ModelEstimate> = estimate.models.clone();
     models.sort_by_key(|m| m.rank);

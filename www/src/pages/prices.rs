@@ -130,7 +130,10 @@ fn check_layer(
     prices: &SavedPrices,
     text: &str,
 ) -> Result<(PricedCatalog, cost_core::ImportReport), String> {
-    let mut built = crate::state::build_catalog(prices);
+    // This page is a chunk of its own: it reads price files directly, not through the engine.
+    let mut built = crate::state::build_catalog(prices, |catalog, text| {
+        catalog.load_prices(text, MergePolicy::Replace)
+    });
     let report = built
         .catalog
         .load_prices(text, MergePolicy::Replace)
@@ -316,6 +319,10 @@ pub fn PricesPage() -> impl IntoView {
     view! {
         <h1>"Prices"</h1>
         <p class="lede">"Every model llmcost can price, in US dollars per million tokens, with the date each price applies from, when it was last checked, and its source. Your own models and overrides are marked “yours” everywhere."</p>
+        {move || app.catalog.with(|c| c.unapplied.as_ref().map(|u| {
+            let role = if matches!(u, crate::state::Unapplied::Loading) { "status" } else { "alert" };
+            view! { <p class="hint" role=role data-testid="prices-waiting">{u.status()}</p> }
+        }))}
         {move || app.catalog.with(|c| (!c.errors.is_empty()).then(|| view! {
             <div class="warn-box" role="alert">{c.errors.iter().map(|e| view! { <p>{format!("Not applied: {e}")}</p> }).collect_view()}</div>
         }))}

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::format::{count, parse_usd, percent, usd};
 use crate::pages::history::file_text;
-use crate::state::{now_ms, save_usage, use_app};
+use crate::state::{now_ms, save_usage, use_app, PricedCatalog, Unapplied};
 use crate::storage::{new_id, SavedBudget, SavedUsage, BUDGET_KEY};
 
 /// The most calls one paste or file may hold.
@@ -145,6 +145,14 @@ pub fn UsagePage() -> impl IntoView {
     let errors = RwSignal::new(Vec::<String>::new());
     let add = move |name: String, text: String| {
         let catalog = app.catalog.get_untracked();
+        if let Some(unapplied) = &catalog.unapplied {
+            // Never priced without the user's prices.
+            app.tell(
+                format!("{name} was not priced: {}.", unapplied.reason()),
+                true,
+            );
+            return;
+        }
         let (records, errs) = price_text(&catalog.catalog, &text, app.today);
         let skipped = errs.len() as u64;
         errors.set(errs);
@@ -292,9 +300,15 @@ fn Logs() -> impl IntoView {
     }
 }
 
-/// A linked estimate's expected cost per phase beside the log's actual cost per phase.
+/// A linked estimate's expected cost per phase beside the log's actual cost per phase,
+/// computed again when the catalog changes.
 #[component]
 fn EstimateBeside(log: SavedUsage) -> impl IntoView {
+    let app = use_app();
+    move || estimate_beside(&log, &app.catalog.get())
+}
+
+fn estimate_beside(log: &SavedUsage, catalog: &PricedCatalog) -> AnyView {
     let app = use_app();
     let Some(estimate_id) = log.estimate_id.clone() else {
         return ().into_any();
@@ -323,7 +337,18 @@ fn EstimateBeside(log: SavedUsage) -> impl IntoView {
     };
     let text =
         crate::state::text_input(saved.book.as_ref().map(|b| &b.profile), saved.inputs.plain);
-    let catalog = app.catalog.get_untracked();
+    if let Some(unapplied) = &catalog.unapplied {
+        let text = match unapplied {
+            Unapplied::Loading => {
+                "The linked estimate appears once your price files are loaded.".to_string()
+            }
+            Unapplied::Failed(_) => format!(
+                "The linked estimate cannot be recomputed: {}.",
+                unapplied.reason()
+            ),
+        };
+        return view! { <p class="hint">{text}</p> }.into_any();
+    }
     let mut options = cost_core::EstimateOptions::new(saved.inputs.at);
     options.batch = saved.inputs.batch;
     options.cache = crate::state::cache_plan(&saved.inputs.cache);
@@ -487,8 +512,13 @@ fn BudgetPanel(records: Memo<Vec<PricedRecord>>) -> impl IntoView {
             tracker.add(r);
         }
         let status = tracker.status();
-        let impact = match app.result.get() {
-            Some(Ok(e)) => e
+        let impact = match app
+            .result
+            .get()
+            .as_ref()
+            .and_then(crate::state::Outcome::done)
+        {
+            Some(e) => e
                 .models
                 .iter()
                 .min_by_key(|m| m.cost.expected)
