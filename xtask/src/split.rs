@@ -178,19 +178,27 @@ fn replace_all(bytes: &mut [u8], from: &[u8], to: &[u8]) -> usize {
     count
 }
 
-/// `wasm-opt -Oz` on a chunk, in place (the binaryen on PATH: xtask puts npm's 132 first).
+/// What Trunk gives wasm-opt for the main module (`data-wasm-opt="z"` and
+/// `data-wasm-opt-params` in www/index.html), given to every chunk too: the tokenizer's
+/// `count_span` and `load_batch` now live in the engine's chunk, and inlining them makes
+/// counting slower.
+const CHUNK_WASM_OPT: [&str; 3] = [
+    "-Oz",
+    "--no-inline=*count_span*",
+    "--no-inline=*load_batch*",
+];
+
+/// `wasm-opt` on a chunk, in place (the binaryen on PATH: xtask puts npm's 132 first).
 fn shrink(chunk: &Path) -> Result<()> {
     let out = chunk.with_extension("opt.wasm");
-    run(
-        Path::new("wasm-opt"),
-        &[
-            "-Oz".into(),
-            chunk.as_os_str().to_owned(),
-            "-o".into(),
-            out.as_os_str().to_owned(),
-        ],
-    )
-    .with_context(|| format!("cannot shrink {}", chunk.display()))?;
+    let mut args: Vec<OsString> = CHUNK_WASM_OPT.iter().map(OsString::from).collect();
+    args.extend([
+        chunk.as_os_str().to_owned(),
+        "-o".into(),
+        out.as_os_str().to_owned(),
+    ]);
+    run(Path::new("wasm-opt"), &args)
+        .with_context(|| format!("cannot shrink {}", chunk.display()))?;
     std::fs::rename(&out, chunk)?;
     Ok(())
 }
@@ -241,6 +249,21 @@ mod tests {
         assert_eq!(bytes.len(), before);
         assert!(contains(&bytes, LOADER_IMPORT.as_bytes()));
         assert!(!contains(&bytes, placeholder.as_bytes()));
+    }
+
+    #[test]
+    fn chunks_are_optimized_as_trunk_optimizes_the_main_module() {
+        let index = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/index.html"),
+        )
+        .unwrap();
+        let level = CHUNK_WASM_OPT[0].trim_start_matches("-O");
+        assert!(index.contains(&format!("data-wasm-opt=\"{level}\"")));
+        let params = CHUNK_WASM_OPT[1..].join(" ");
+        assert!(
+            index.contains(&format!("data-wasm-opt-params=\"{params}\"")),
+            "www/index.html and split.rs give wasm-opt different parameters"
+        );
     }
 
     #[test]
