@@ -308,9 +308,15 @@ test("the first visit fetches only the Estimate page's code; the other pages' an
   await page.click('nav a[href="/prices"]');
   await page.waitForSelector('[data-testid="prices-search"]');
   assert.ok(chunks().some((p) => p.includes("prices_route")), `chunks after opening Prices: ${chunks()}`);
-  // The estimator comes with the first book.
+  // The estimator comes with the first change to the Estimate page's inputs (or a book).
   assert.ok(!chunks().some((p) => p.includes("llmcost_engine")), `chunks before a book: ${chunks()}`);
   await page.click('nav a[href="/"]');
+  await page.waitForSelector('[data-testid="book-file"]');
+  await page.waitForLoadState("networkidle");
+  assert.ok(!chunks().some((p) => p.includes("llmcost_engine")), `chunks back on Estimate: ${chunks()}`);
+  await page.locator(".model-list input[type=checkbox]:not(:checked)").first().click();
+  await page.waitForFunction(() =>
+    performance.getEntriesByType("resource").some((e) => e.name.includes("llmcost_engine")));
   await dropNovel(page);
   assert.ok(chunks().some((p) => p.includes("llmcost_engine")), `chunks after a book: ${chunks()}`);
   await ctx.close();

@@ -32,7 +32,9 @@ pub fn EstimatePage() -> impl IntoView {
             {app.today.to_string()} ", in US dollars."
         </p>
         <div class="estimate-layout">
-            <section class="inputs" aria-label="Inputs">
+            // Someone changing the inputs is about to estimate: fetch the engine now, not
+            // when the book arrives (a drag over the page or "Choose a file…" does too).
+            <section class="inputs" aria-label="Inputs" on:change=move |_| engine::prefetch() on:input=move |_| engine::prefetch()>
                 <BookInput />
                 <ProfileCard />
                 <PipelineEditor />
