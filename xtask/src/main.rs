@@ -156,11 +156,11 @@ fn test() -> Result<()> {
                 "warnings",
             ],
         )?;
-        // The web app only builds for the browser.
+        // The web app only builds for the browser; the app's build splits it (`split`), the
+        // component tests do not.
         tools::wasm_target()?;
-        sh(
-            "cargo",
-            &[
+        for features in [&[][..], &["--features", "split"][..]] {
+            let mut args = vec![
                 "clippy",
                 "-p",
                 "llmcost-www",
@@ -168,11 +168,12 @@ fn test() -> Result<()> {
                 "wasm32-unknown-unknown",
                 "--all-targets",
                 "--locked",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        )
+            ];
+            args.extend_from_slice(features);
+            args.extend_from_slice(&["--", "-D", "warnings"]);
+            sh("cargo", &args)?;
+        }
+        Ok(())
     })?;
     step("wasm32 build of cost-core", &mut || {
         tools::wasm_target()?;
