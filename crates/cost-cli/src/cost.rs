@@ -51,11 +51,11 @@ pub(crate) fn run(args: CostArgs) -> Result<ExitCode> {
             line_number += 1;
             bytes += buffer.len() as u64;
             progress.update(bytes, line_number as u64);
-            let priced_line = match std::str::from_utf8(buffer) {
-                Err(_) => Err(("the line is not valid UTF-8".to_string(), "invalid_request")),
-                Ok(text) if text.trim().is_empty() => continue,
+            let priced_line = match crate::lines::text(buffer) {
+                None => Err(("the line is not valid UTF-8".to_string(), "invalid_request")),
+                Some(text) if text.trim_start().is_empty() => continue,
                 // The pricer's own record, reused from line to line.
-                Ok(text) => pricer
+                Some(text) => pricer
                     .price_line_ref(text)
                     .map_err(|error| (error.to_string(), error.kind().as_str())),
             };

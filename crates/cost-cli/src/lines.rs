@@ -67,6 +67,37 @@ impl<R: Read> Lines<R> {
     }
 }
 
+/// The line as text, `None` if it is not UTF-8: `std::str::from_utf8`, faster on ASCII.
+///
+/// A log's lines are usually ASCII, which [`ascii`] checks several words at a time, where
+/// `from_utf8` validates each byte (about 200 instructions for a 214-byte line, a tenth of
+/// pricing and counting it).
+pub(crate) fn text(line: &[u8]) -> Option<&str> {
+    if ascii(line) {
+        // SAFETY: ASCII is valid UTF-8.
+        Some(unsafe { std::str::from_utf8_unchecked(line) })
+    } else {
+        std::str::from_utf8(line).ok()
+    }
+}
+
+/// `bytes.is_ascii()`: the words of `bytes` ORed together (which the compiler turns into
+/// vector instructions), and the last eight bytes as one more word, where `is_ascii` looks
+/// at the bytes after its last 64-byte block one by one.
+fn ascii(bytes: &[u8]) -> bool {
+    let word = |chunk: &[u8]| u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+    let chunks = bytes.chunks_exact(8);
+    let last = match bytes.len().checked_sub(8) {
+        Some(start) => word(&bytes[start..]),
+        None => chunks
+            .remainder()
+            .iter()
+            .fold(0, |all, &byte| all | u64::from(byte)),
+    };
+    let all = chunks.fold(last, |all, chunk| all | word(chunk));
+    all & 0x8080_8080_8080_8080 == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +111,34 @@ mod tests {
             buf[..n].copy_from_slice(&self.0[..n]);
             self.0 = &self.0[n..];
             Ok(n)
+        }
+    }
+
+    #[test]
+    fn lines_are_text_as_from_utf8_reads_them() {
+        let long = "x".repeat(100);
+        for bytes in [
+            b"".as_slice(),
+            b"{\"model\":\"gpt-4o\"}\n",
+            "caf\u{e9}".as_bytes(),
+            "\u{1f600} and more".as_bytes(),
+            b"ab\xffcd",
+            b"\xc3",
+            b"\xed\xa0\x80",
+            b"\x7f\x00",
+            long.as_bytes(),
+        ] {
+            assert_eq!(text(bytes), std::str::from_utf8(bytes).ok(), "{bytes:?}");
+        }
+        // A byte above 0x7f anywhere, in a word or in the bytes after the last one.
+        for len in 0..40 {
+            let mut bytes = vec![b'a'; len];
+            assert!(ascii(&bytes), "{len}");
+            for at in 0..len {
+                bytes[at] = 0x80;
+                assert!(!ascii(&bytes), "{len} {at}");
+                bytes[at] = b'a';
+            }
         }
     }
 

@@ -96,7 +96,7 @@ fn for_each_record(
     while let Some(line) = lines.next_line().context("cannot read the log")? {
         number += 1;
         // A line that is not UTF-8 is one bad line, as in `llmcost cost`, not the end.
-        let Ok(line) = std::str::from_utf8(line) else {
+        let Some(line) = crate::lines::text(line) else {
             skip(&format!("line {number}"), "the line is not valid UTF-8");
             continue;
         };

@@ -226,180 +226,289 @@ pub(crate) fn price_usage(
     usage: &Usage,
     options: PriceOptions,
 ) -> Result<Priced> {
-    usage.validate()?;
-    let mut warnings = Vec::new();
-    let set = match model.price_set_known_at(options.at) {
-        Some(set) => set,
-        None => {
-            let first = &model.prices[0];
-            warnings.push(Warning {
-                kind: WarningKind::BeforeFirstPrice,
-                message: format!(
-                    "the request is dated {} but {}'s first known price is from {}; that price was used",
-                    options.at,
-                    model.id,
-                    first.from.map_or_else(|| "its release".to_string(), |d| d.to_string())
-                ),
-            });
-            first
-        }
-    };
-    let (rates, batch) = match (options.batch, &set.batch) {
-        (true, Some(batch)) => (batch, true),
-        (true, None) => {
-            warnings.push(Warning {
-                kind: WarningKind::BatchUnavailable,
-                message: format!(
-                    "{} has no batch price in the catalog; priced at standard rates",
-                    model.id
-                ),
-            });
-            (&set.standard, false)
-        }
-        (false, _) => (&set.standard, false),
-    };
-    let prompt_tokens = usage.input_tokens;
-    let (prices, tier) = select_tier(rates, prompt_tokens, inclusive_tiers);
-    // For batch, a cache price the batch table lacks comes from the standard table at the
-    // same tier (Google bills batch context caching "same as standard").
-    let standard_prices = if batch {
-        Some(select_tier(&set.standard, prompt_tokens, inclusive_tiers).0)
-    } else {
-        None
-    };
-    if let Some(tier) = tier {
-        warnings.push(Warning {
-            kind: WarningKind::LongContextTier,
-            message: format!(
-                "the prompt of {} tokens is {} {}'s {}-token threshold: every token is priced at the long-context rates",
-                tier.prompt_tokens,
-                if tier.inclusive { "at or above" } else { "above" },
-                model.id,
-                tier.above_tokens
-            ),
-        });
-    }
-    let mut fallback = |kind: &str,
-                        tokens: u64,
-                        own: Option<UsdPerMtok>,
-                        standard: Option<UsdPerMtok>,
-                        chain: &[(&str, Option<UsdPerMtok>)]|
-     -> UsdPerMtok {
-        if let Some(price) = own {
-            return price;
-        }
-        if let Some(price) = standard {
-            if tokens > 0 {
+    Plan::new(model, inclusive_tiers, options).price(usage)
+}
+
+/// What pricing on a model on a day, at batch prices or not, works out before the usage:
+/// the price set and tables that apply, and the warnings they give. A usage log prices
+/// most of its calls on a few models on one day, and works this out once for each.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan<'m> {
+    model: &'m Model,
+    inclusive_tiers: bool,
+    /// The first day of the price set applied.
+    prices_from: Option<Date>,
+    /// The table applied (the batch table for batch).
+    rates: &'m Rates,
+    /// For batch, the standard table: a cache price the batch table lacks comes from it, at
+    /// the same tier (Google bills batch context caching "same as standard").
+    standard: Option<&'m Rates>,
+    batch: bool,
+    /// The warnings of any usage: a day before the first price, no batch price.
+    warnings: Vec<Warning>,
+}
+
+impl<'m> Plan<'m> {
+    /// The plan for `model` (whose provider's threshold rule is `inclusive_tiers`) with
+    /// these options.
+    pub(crate) fn new(model: &'m Model, inclusive_tiers: bool, options: PriceOptions) -> Plan<'m> {
+        let mut warnings = Vec::new();
+        let set = match model.price_set_known_at(options.at) {
+            Some(set) => set,
+            None => {
+                let first = &model.prices[0];
                 warnings.push(Warning {
-                    kind: WarningKind::PriceFallback,
+                    kind: WarningKind::BeforeFirstPrice,
                     message: format!(
-                        "{} has no batch {kind} price; the standard {kind} price was used",
+                        "the request is dated {} but {}'s first known price is from {}; that price was used",
+                        options.at,
+                        model.id,
+                        first.from.map_or_else(|| "its release".to_string(), |d| d.to_string())
+                    ),
+                });
+                first
+            }
+        };
+        let (rates, batch) = match (options.batch, &set.batch) {
+            (true, Some(batch)) => (batch, true),
+            (true, None) => {
+                warnings.push(Warning {
+                    kind: WarningKind::BatchUnavailable,
+                    message: format!(
+                        "{} has no batch price in the catalog; priced at standard rates",
                         model.id
                     ),
                 });
+                (&set.standard, false)
             }
-            return price;
+            (false, _) => (&set.standard, false),
+        };
+        Plan {
+            model,
+            inclusive_tiers,
+            prices_from: set.from,
+            rates,
+            standard: batch.then_some(&set.standard),
+            batch,
+            warnings,
         }
-        for (name, price) in chain {
-            if let Some(price) = price {
+    }
+
+    /// Prices `usage` as this plan says.
+    ///
+    /// # Errors
+    ///
+    /// As [`cost_of`].
+    pub(crate) fn price(&self, usage: &Usage) -> Result<Priced> {
+        usage.validate()?;
+        let free = Component {
+            tokens: 0,
+            usd_per_mtok: UsdPerMtok::ZERO,
+            usd: Usd::ZERO,
+        };
+        let mut priced = Priced {
+            total_usd: Usd::ZERO,
+            components: Components {
+                input: free,
+                cache_write_5m: free,
+                cache_write_1h: free,
+                cache_read: free,
+                output: free,
+                cache_storage: free,
+            },
+            tier: None,
+            batch: false,
+            prices_from: None,
+            warnings: Vec::new(),
+        };
+        let Priced {
+            total_usd,
+            components,
+            tier,
+            batch,
+            prices_from,
+            warnings,
+        } = &mut priced;
+        self.price_into(
+            usage,
+            PricedInto {
+                total_usd,
+                components,
+                tier,
+                batch,
+                prices_from,
+                warnings,
+            },
+        )?;
+        Ok(priced)
+    }
+
+    /// [`Plan::price`] of a usage known to keep [`Usage`]'s invariants (one a shape reader
+    /// gave, which they check), into the fields of a record (or of a [`Priced`]), which are
+    /// left as they were on an error.
+    ///
+    /// # Errors
+    ///
+    /// As [`cost_of`] for a valid usage.
+    pub(crate) fn price_into(&self, usage: &Usage, out: PricedInto<'_>) -> Result<()> {
+        debug_assert!(usage.validate().is_ok(), "an invalid usage: {usage:?}");
+        let model = self.model;
+        let inclusive_tiers = self.inclusive_tiers;
+        let batch = self.batch;
+        let mut warnings = self.warnings.clone();
+        let prompt_tokens = usage.input_tokens;
+        let (prices, tier) = select_tier(self.rates, prompt_tokens, inclusive_tiers);
+        let standard_prices = self
+            .standard
+            .map(|standard| select_tier(standard, prompt_tokens, inclusive_tiers).0);
+        if let Some(tier) = tier {
+            warnings.push(Warning {
+                kind: WarningKind::LongContextTier,
+                message: format!(
+                    "the prompt of {} tokens is {} {}'s {}-token threshold: every token is priced at the long-context rates",
+                    tier.prompt_tokens,
+                    if tier.inclusive { "at or above" } else { "above" },
+                    model.id,
+                    tier.above_tokens
+                ),
+            });
+        }
+        // The price for a component the table has no price for. (A price the table has is
+        // the usual case, taken without calling this.)
+        let mut fallback = |kind: &str,
+                            tokens: u64,
+                            standard: Option<UsdPerMtok>,
+                            chain: &[(&str, Option<UsdPerMtok>)]|
+         -> UsdPerMtok {
+            if let Some(price) = standard {
                 if tokens > 0 {
                     warnings.push(Warning {
                         kind: WarningKind::PriceFallback,
                         message: format!(
-                            "{} has no {kind} price; the {name} price was used",
+                            "{} has no batch {kind} price; the standard {kind} price was used",
                             model.id
                         ),
                     });
                 }
-                return *price;
+                return price;
+            }
+            for (name, price) in chain {
+                if let Some(price) = price {
+                    if tokens > 0 {
+                        warnings.push(Warning {
+                            kind: WarningKind::PriceFallback,
+                            message: format!(
+                                "{} has no {kind} price; the {name} price was used",
+                                model.id
+                            ),
+                        });
+                    }
+                    return *price;
+                }
+            }
+            unreachable!("the chain ends with the input price")
+        };
+        let input_price = Some(prices.input_usd_per_mtok);
+        let cache_read = match prices.cache_read_usd_per_mtok {
+            Some(price) => price,
+            None => fallback(
+                "cache-read",
+                usage.cache_read_tokens,
+                standard_prices.and_then(|p| p.cache_read_usd_per_mtok),
+                &[("input", input_price)],
+            ),
+        };
+        let cache_write_5m = match prices.cache_write_5m_usd_per_mtok {
+            Some(price) => price,
+            None => fallback(
+                "5-minute cache-write",
+                usage.cache_write_5m_tokens,
+                standard_prices.and_then(|p| p.cache_write_5m_usd_per_mtok),
+                &[("input", input_price)],
+            ),
+        };
+        let cache_write_1h = match prices.cache_write_1h_usd_per_mtok {
+            Some(price) => price,
+            None => fallback(
+                "1-hour cache-write",
+                usage.cache_write_1h_tokens,
+                standard_prices.and_then(|p| p.cache_write_1h_usd_per_mtok),
+                &[
+                    ("5-minute cache-write", prices.cache_write_5m_usd_per_mtok),
+                    ("input", input_price),
+                ],
+            ),
+        };
+        let storage_price = prices
+            .cache_storage_usd_per_mtok_hour
+            .or(standard_prices.and_then(|p| p.cache_storage_usd_per_mtok_hour));
+        let storage_price = match (usage.cache_storage_token_hours, storage_price) {
+            (0, price) => price.unwrap_or(UsdPerMtok::ZERO),
+            (_, Some(price)) => price,
+            (_, None) => {
+                return Err(Error::new(
+                    ErrorKind::InvalidRequest,
+                    format!(
+                        "{} has no context-cache storage price, so {} token-hours of storage cannot be priced",
+                        model.id, usage.cache_storage_token_hours
+                    ),
+                ))
+            }
+        };
+
+        let components = Components {
+            input: Component::new(usage.uncached_input_tokens(), prices.input_usd_per_mtok),
+            cache_write_5m: Component::new(usage.cache_write_5m_tokens, cache_write_5m),
+            cache_write_1h: Component::new(usage.cache_write_1h_tokens, cache_write_1h),
+            cache_read: Component::new(usage.cache_read_tokens, cache_read),
+            output: Component::new(usage.output_tokens, prices.output_usd_per_mtok),
+            cache_storage: Component::new(usage.cache_storage_token_hours, storage_price),
+        };
+        let total_usd = components.named().iter().map(|(_, c)| c.usd).sum();
+
+        if let Some(window) = model.context_window {
+            let needed = usage.input_tokens.saturating_add(usage.output_tokens);
+            if needed > window {
+                warnings.push(Warning {
+                    kind: WarningKind::ContextWindowExceeded,
+                    message: format!(
+                        "{} prompt and output tokens exceed {}'s context window of {window}",
+                        needed, model.id
+                    ),
+                });
             }
         }
-        unreachable!("the chain ends with the input price")
-    };
-    let input_price = Some(prices.input_usd_per_mtok);
-    let cache_read = fallback(
-        "cache-read",
-        usage.cache_read_tokens,
-        prices.cache_read_usd_per_mtok,
-        standard_prices.and_then(|p| p.cache_read_usd_per_mtok),
-        &[("input", input_price)],
-    );
-    let cache_write_5m = fallback(
-        "5-minute cache-write",
-        usage.cache_write_5m_tokens,
-        prices.cache_write_5m_usd_per_mtok,
-        standard_prices.and_then(|p| p.cache_write_5m_usd_per_mtok),
-        &[("input", input_price)],
-    );
-    let cache_write_1h = fallback(
-        "1-hour cache-write",
-        usage.cache_write_1h_tokens,
-        prices.cache_write_1h_usd_per_mtok,
-        standard_prices.and_then(|p| p.cache_write_1h_usd_per_mtok),
-        &[
-            ("5-minute cache-write", prices.cache_write_5m_usd_per_mtok),
-            ("input", input_price),
-        ],
-    );
-    let storage_price = prices
-        .cache_storage_usd_per_mtok_hour
-        .or(standard_prices.and_then(|p| p.cache_storage_usd_per_mtok_hour));
-    let storage_price = match (usage.cache_storage_token_hours, storage_price) {
-        (0, price) => price.unwrap_or(UsdPerMtok::ZERO),
-        (_, Some(price)) => price,
-        (_, None) => {
-            return Err(Error::new(
-                ErrorKind::InvalidRequest,
-                format!(
-                    "{} has no context-cache storage price, so {} token-hours of storage cannot be priced",
-                    model.id, usage.cache_storage_token_hours
-                ),
-            ))
+        if let Some(max) = model.max_output_tokens {
+            if usage.output_tokens > max {
+                warnings.push(Warning {
+                    kind: WarningKind::OutputAboveMaximum,
+                    message: format!(
+                        "{} output tokens exceed {}'s maximum output of {max}",
+                        usage.output_tokens, model.id
+                    ),
+                });
+            }
         }
-    };
 
-    let components = Components {
-        input: Component::new(usage.uncached_input_tokens(), prices.input_usd_per_mtok),
-        cache_write_5m: Component::new(usage.cache_write_5m_tokens, cache_write_5m),
-        cache_write_1h: Component::new(usage.cache_write_1h_tokens, cache_write_1h),
-        cache_read: Component::new(usage.cache_read_tokens, cache_read),
-        output: Component::new(usage.output_tokens, prices.output_usd_per_mtok),
-        cache_storage: Component::new(usage.cache_storage_token_hours, storage_price),
-    };
-    let total_usd = components.named().iter().map(|(_, c)| c.usd).sum();
-
-    if let Some(window) = model.context_window {
-        let needed = usage.input_tokens.saturating_add(usage.output_tokens);
-        if needed > window {
-            warnings.push(Warning {
-                kind: WarningKind::ContextWindowExceeded,
-                message: format!(
-                    "{} prompt and output tokens exceed {}'s context window of {window}",
-                    needed, model.id
-                ),
-            });
-        }
+        *out.total_usd = total_usd;
+        *out.components = components;
+        *out.tier = tier;
+        *out.batch = batch;
+        *out.prices_from = self.prices_from;
+        *out.warnings = warnings;
+        Ok(())
     }
-    if let Some(max) = model.max_output_tokens {
-        if usage.output_tokens > max {
-            warnings.push(Warning {
-                kind: WarningKind::OutputAboveMaximum,
-                message: format!(
-                    "{} output tokens exceed {}'s maximum output of {max}",
-                    usage.output_tokens, model.id
-                ),
-            });
-        }
-    }
+}
 
-    Ok(Priced {
-        total_usd,
-        components,
-        tier,
-        batch,
-        prices_from: set.from,
-        warnings,
-    })
+/// Where [`Plan::price_into`] writes what [`Priced`] holds: the fields of a record, priced
+/// in place.
+pub(crate) struct PricedInto<'r> {
+    pub(crate) total_usd: &'r mut Usd,
+    pub(crate) components: &'r mut Components,
+    pub(crate) tier: &'r mut Option<AppliedTier>,
+    pub(crate) batch: &'r mut bool,
+    pub(crate) prices_from: &'r mut Option<Date>,
+    pub(crate) warnings: &'r mut Vec<Warning>,
 }
 
 /// The prices for a prompt of `prompt_tokens`: the highest tier it is above, else the base.

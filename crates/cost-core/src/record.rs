@@ -14,9 +14,9 @@ use crate::date::Date;
 use crate::error::{Error, ErrorKind, Result};
 use crate::money::{Usd, UsdPerMtok};
 use crate::price::{
-    price_usage, AppliedTier, Component, Components, PriceOptions, Priced, Warning, WarningKind,
+    AppliedTier, Component, Components, Plan, PriceOptions, PricedInto, Warning, WarningKind,
 };
-use crate::report::FastMap;
+use crate::report::{quick_hash, FastMap};
 use crate::request_line::{LineReader, RequestLine};
 use crate::response::{parse_response, parse_usage, parse_usage_object, Key, UsageFormat};
 use crate::tape::{digits, plain_u64, same_bytes, string_end, Doc, Json, Obj, Tape};
@@ -353,7 +353,7 @@ impl Dates {
             return Some(None);
         };
         if let Some((last, date)) = &self.last {
-            if **last == *text {
+            if same_bytes(last.as_bytes(), text.as_bytes()) {
                 return Some(Some(*date));
             }
         }
@@ -393,25 +393,29 @@ fn labels<'a>(entries: impl Iterator<Item = (&'a str, &'a str)>) -> BTreeMap<Str
 }
 
 /// Writes `entries` into `spare` when they have exactly its keys, in its (sorted) order, as
-/// a log written by a program usually has them; `false`, with `spare` unchanged, otherwise.
-/// (Entries equal one by one to a map's keys are sorted and each once, as the map's are.)
+/// a log written by a program usually has them, rewriting only the values that changed;
+/// `false` otherwise, when `spare` may be left with some of the values and is to be
+/// rebuilt. (Entries equal one by one to a map's keys are sorted and each once, as the
+/// map's are.)
 fn relabel<'a>(
     spare: &mut BTreeMap<String, String>,
     entries: impl Iterator<Item = (&'a str, &'a str)> + Clone,
 ) -> bool {
-    let mut keys = spare.keys();
-    for (key, _) in entries.clone() {
-        match keys.next() {
-            Some(spare_key) if same_bytes(spare_key.as_bytes(), key.as_bytes()) => {}
-            _ => return false,
-        }
-    }
-    if keys.next().is_some() {
+    let len = match entries.size_hint() {
+        (lower, Some(upper)) if lower == upper => lower,
+        _ => entries.clone().count(),
+    };
+    if spare.len() != len {
         return false;
     }
-    for ((_, value), (_, label)) in spare.iter_mut().zip(entries) {
-        value.clear();
-        value.push_str(label);
+    for ((key, value), (new_key, label)) in spare.iter_mut().zip(entries) {
+        if !same_bytes(key.as_bytes(), new_key.as_bytes()) {
+            return false;
+        }
+        if !same_bytes(value.as_bytes(), label.as_bytes()) {
+            value.clear();
+            value.push_str(label);
+        }
     }
     true
 }
@@ -496,8 +500,9 @@ const MODEL_NAMES_REMEMBERED: usize = 4096;
 /// [`RequestPricer::price_line`] gives exactly what [`Request::from_json`] then
 /// [`Catalog::price_request`] give, faster: a line is decoded without building a
 /// `serde_json::Value` tree (an unusual line, and every line in error, still goes through
-/// [`Request::from_json`]'s own path), and each distinct model name is looked up in the
-/// catalog once per pricer rather than once per line.
+/// [`Request::from_json`]'s own path), each distinct model name is looked up in the
+/// catalog once per pricer rather than once per line, and what its day and batch decide
+/// (the price set and tables) is worked out once per change of them.
 ///
 /// ```
 /// use cost_core::{Catalog, Date, RequestPricer};
@@ -528,8 +533,26 @@ struct Pricing<'c> {
     catalog: &'c Catalog,
     today: Date,
     default_tags: BTreeMap<String, String>,
-    models: FastMap<Box<str>, Result<Resolved<'c>>>,
+    /// Each model name looked up (at most [`MODEL_NAMES_REMEMBERED`]): its index in
+    /// `models`.
+    names: FastMap<Box<str>, u32>,
+    models: Vec<NamedModel<'c>>,
+    /// By [`quick_hash`] of a name, the index in `models` (plus one) of the last name of that
+    /// hash looked up: a log names a few models, found here by one comparison.
+    recent: [u32; RECENT_NAMES],
     dates: Dates,
+}
+
+/// Slots in [`Pricing::recent`], a power of two.
+const RECENT_NAMES: usize = 64;
+
+/// A model name as a pricer found it, with the plan of its last call.
+#[derive(Debug, Clone)]
+struct NamedModel<'c> {
+    name: Box<str>,
+    found: Result<Resolved<'c>>,
+    /// The plan for the day and batch of the last call priced on it.
+    plan: Option<(Date, bool, Plan<'c>)>,
 }
 
 impl<'c> RequestPricer<'c> {
@@ -540,7 +563,9 @@ impl<'c> RequestPricer<'c> {
                 catalog,
                 today,
                 default_tags: BTreeMap::new(),
-                models: FastMap::default(),
+                names: FastMap::default(),
+                models: Vec::new(),
+                recent: [0; RECENT_NAMES],
                 dates: Dates::default(),
             },
             lines: LineReader::default(),
@@ -664,7 +689,13 @@ impl<'c> Pricing<'c> {
         let request = lines.read(line)?;
         let at = self.dates.read(request.at)?;
         self.set_labels(&mut record.tags, request.labels.iter());
-        Some(self.price(request.model, request.usage, request.batch, at, record))
+        Some(self.price(
+            request.model,
+            CallUsage::Read(request.usage),
+            request.batch,
+            at,
+            record,
+        ))
     }
 
     fn price_doc(
@@ -680,7 +711,13 @@ impl<'c> Pricing<'c> {
         match fast {
             Some((request, at)) => {
                 self.set_labels(&mut record.tags, tag_entries(request.tags));
-                self.price(request.model, request.usage, request.batch, at, record)
+                self.price(
+                    request.model,
+                    CallUsage::Read(request.usage),
+                    request.batch,
+                    at,
+                    record,
+                )
             }
             None => self.price_request(&Request::from_json_slowly(line)?, record),
         }
@@ -705,7 +742,7 @@ impl<'c> Pricing<'c> {
         self.add_default_tags(&mut record.tags);
         self.price(
             &request.model,
-            request.usage,
+            CallUsage::Given(request.usage),
             request.batch,
             request.at,
             record,
@@ -721,64 +758,80 @@ impl<'c> Pricing<'c> {
     }
 
     /// [`Catalog::price_request`] into `record`, whose labels are already set, with the
-    /// model looked up once per name. On an error, `record` is left as it was but for its
-    /// labels.
+    /// model looked up once per name (and its plan made once per day and batch). On an
+    /// error, `record` is left as it was but for its labels.
     fn price(
         &mut self,
         model: &str,
-        usage: Usage,
+        usage: CallUsage,
         batch: bool,
         at: Option<Date>,
         record: &mut PricedRecord,
     ) -> Result<()> {
         let at = at.unwrap_or(self.today);
-        let found = self.resolve(model)?;
-        // What `Catalog::price` does once it has found the model.
-        let Priced {
-            total_usd,
-            components,
-            tier,
-            batch,
-            prices_from,
-            mut warnings,
-        } = price_usage(
-            found.model,
-            found.inclusive,
-            &usage,
-            PriceOptions { at, batch },
-        )?;
-        if let Some(suffix) = &found.dropped {
-            warnings.push(Warning {
-                kind: WarningKind::SnapshotNotListed,
-                message: format!(
-                    "the catalog does not list the snapshot `{model}`; priced as {} (without `{suffix}`), which a dated snapshot may not cost",
-                    found.model.id
-                ),
-            });
-        }
-        // The names are rewritten in place: no allocation.
-        record.model.clear();
-        record.model.push_str(&found.model.id);
-        record.provider.clear();
-        record.provider.push_str(&found.model.provider);
-        record.cost_usd = total_usd;
-        record.components = components;
-        record.tier = tier;
-        record.batch = batch;
-        record.at = at;
-        record.prices_from = prices_from;
-        record.usage = usage;
-        record.warnings = warnings;
+        // Errors in `Catalog::price`'s order: the model, then the usage.
+        let check = |usage: CallUsage| match usage {
+            CallUsage::Read(usage) => Ok(usage),
+            CallUsage::Given(usage) => usage.validate().map(|()| usage),
+        };
+        let Some(index) = self.look_up(model) else {
+            // More names than are remembered: as `Catalog::price` does it.
+            let found = self.resolve(model)?;
+            let usage = check(usage)?;
+            let plan = Plan::new(found.model, found.inclusive, PriceOptions { at, batch });
+            plan.price_into(&usage, priced_into(record))?;
+            fill(record, model, &found, usage, at);
+            return Ok(());
+        };
+        let entry = &mut self.models[index];
+        let found = entry.found.as_ref().map_err(Error::clone)?;
+        let usage = check(usage)?;
+        let plan = match &mut entry.plan {
+            Some((day, at_batch, plan)) if *day == at && *at_batch == batch => plan,
+            plan => {
+                let options = PriceOptions { at, batch };
+                &mut plan
+                    .insert((at, batch, Plan::new(found.model, found.inclusive, options)))
+                    .2
+            }
+        };
+        plan.price_into(&usage, priced_into(record))?;
+        fill(record, model, found, usage, at);
         Ok(())
     }
 
-    /// The model `name` finds, as [`Catalog::price`] finds it (errors included).
-    fn resolve(&mut self, name: &str) -> Result<Resolved<'c>> {
-        if let Some(found) = self.models.get(name) {
-            return found.clone();
+    /// The index in `models` of `name`, looked up and remembered if it is new; `None` past
+    /// [`MODEL_NAMES_REMEMBERED`] names.
+    fn look_up(&mut self, name: &str) -> Option<usize> {
+        let slot = (quick_hash(name.as_bytes()) >> (64 - RECENT_NAMES.trailing_zeros())) as usize;
+        let recent = self.recent[slot] as usize;
+        if let Some(model) = recent.checked_sub(1).and_then(|at| self.models.get(at)) {
+            if same_bytes(model.name.as_bytes(), name.as_bytes()) {
+                return Some(recent - 1);
+            }
         }
+        let index = match self.names.get(name) {
+            Some(&index) => index as usize,
+            None if self.models.len() < MODEL_NAMES_REMEMBERED => {
+                let index = self.models.len();
+                self.models.push(NamedModel {
+                    name: name.into(),
+                    found: self.resolve(name),
+                    plan: None,
+                });
+                self.names.insert(name.into(), index as u32);
+                index
+            }
+            None => return None,
+        };
+        self.recent[slot] = index as u32 + 1;
+        Some(index)
+    }
+
+    /// The model `name` finds, as [`Catalog::price`] finds it (errors included).
+    fn resolve(&self, name: &str) -> Result<Resolved<'c>> {
         let catalog = self.catalog;
-        let found = catalog
+        catalog
             .find_with_dropped_suffix(name)
             .map(|(model, dropped)| Resolved {
                 model,
@@ -786,12 +839,56 @@ impl<'c> Pricing<'c> {
                 inclusive: catalog
                     .provider(&model.provider)
                     .is_some_and(|p| p.tier_threshold_inclusive),
-            });
-        if self.models.len() < MODEL_NAMES_REMEMBERED {
-            self.models.insert(name.into(), found.clone());
-        }
-        found
+            })
     }
+}
+
+/// A call's usage, and whether it is known to keep [`Usage`]'s invariants.
+#[derive(Debug, Clone, Copy)]
+enum CallUsage {
+    /// Given by a shape reader, which checks them.
+    Read(Usage),
+    /// From a [`Request`] made by hand, checked when it is priced.
+    Given(Usage),
+}
+
+/// Where a plan prices a call into `record`.
+fn priced_into(record: &mut PricedRecord) -> PricedInto<'_> {
+    PricedInto {
+        total_usd: &mut record.cost_usd,
+        components: &mut record.components,
+        tier: &mut record.tier,
+        batch: &mut record.batch,
+        prices_from: &mut record.prices_from,
+        warnings: &mut record.warnings,
+    }
+}
+
+/// The rest of what `Catalog::price` gives once it has found the model, written into
+/// `record`, which a plan priced: the call to `model` (as named) found as `found`.
+#[inline(always)]
+fn fill(record: &mut PricedRecord, model: &str, found: &Resolved<'_>, usage: Usage, at: Date) {
+    if let Some(suffix) = &found.dropped {
+        record.warnings.push(Warning {
+            kind: WarningKind::SnapshotNotListed,
+            message: format!(
+                "the catalog does not list the snapshot `{model}`; priced as {} (without `{suffix}`), which a dated snapshot may not cost",
+                found.model.id
+            ),
+        });
+    }
+    // The names are rewritten in place (no allocation), and only when they change.
+    for (name, value) in [
+        (&mut record.model, &found.model.id),
+        (&mut record.provider, &found.model.provider),
+    ] {
+        if !same_bytes(name.as_bytes(), value.as_bytes()) {
+            name.clear();
+            name.push_str(value);
+        }
+    }
+    record.at = at;
+    record.usage = usage;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1721,12 +1818,212 @@ mod tests {
         )
     }
 
+    /// The one-pass reader reads a line of a layout it learned (`request_line/layout.rs`)
+    /// as it reads the line anew: every fixture line and variant, in order (each variant
+    /// follows its base, whose layout it mostly has) and in reverse.
+    #[test]
+    fn a_line_of_a_known_layout_reads_as_it_reads_anew() {
+        let lines = request_lines();
+        let mut reader = LineReader::default();
+        let (mut by_layout, mut read) = (0, 0);
+        for line in lines.iter().chain(lines.iter().rev()) {
+            let (layout, anew) = reader.read_both(line);
+            if let Some(layout) = &layout {
+                by_layout += 1;
+                assert_eq!(Some(layout), anew.as_ref(), "{line}");
+            }
+            read += usize::from(anew.is_some());
+        }
+        // Many of the lines the reader takes come after a line of their layout (a variant
+        // of a base changes its layout as often as not).
+        assert!(
+            by_layout * 4 > read,
+            "the layouts read {by_layout} of {read} lines"
+        );
+    }
+
+    /// A log whose lines are each laid out differently makes the reader give up on layouts
+    /// for a while, reading each line anew as before; lines of one layout then fit layouts
+    /// again.
+    #[test]
+    fn lines_laid_out_every_which_way_read_anew_then_layouts_return() {
+        let keys = [
+            r#""input_tokens":5"#,
+            r#""output_tokens":7"#,
+            r#""cache_read_input_tokens":2"#,
+            r#""cache_creation_input_tokens":1"#,
+        ];
+        let mut reader = LineReader::default();
+        let mut by_layout_after = 0;
+        for n in 0..250usize {
+            let line = if n < 150 {
+                // Keys in one of 24 orders, and one of ten tags: no layout repeats for a while.
+                let mut order = keys.to_vec();
+                order.rotate_left(n % 4);
+                order.swap(n / 4 % 4, (n / 16 + 1) % 4);
+                format!(
+                    r#"{{"model":"claude-haiku-4-5","usage":{{{}}},"tags":{{"t{}":"x"}}}}"#,
+                    order.join(","),
+                    n % 10
+                )
+            } else {
+                format!(
+                    r#"{{"model":"claude-haiku-4-5","usage":{{"input_tokens":{n},"output_tokens":7}},"tags":{{"phase":"p{}"}}}}"#,
+                    n % 3
+                )
+            };
+            let (layout, anew) = reader.read_both(&line);
+            assert!(anew.is_some(), "{line}");
+            if layout.is_some() {
+                assert_eq!(layout, anew, "{line}");
+                by_layout_after += usize::from(n >= 150);
+            }
+        }
+        // Within a few dozen lines of the first, the regular lines fit a layout.
+        assert!(by_layout_after > 50, "{by_layout_after}");
+    }
+
+    /// Lines of a few layouts, interleaved, with values of every kind in their places.
+    fn lines_of_a_few_layouts() -> impl Strategy<Value = Vec<String>> {
+        const LAYOUTS: [&str; 7] = [
+            r#"{"model":"$M","usage":{"prompt_tokens":$N,"completion_tokens":$N,"total_tokens":$N,"prompt_tokens_details":{"cached_tokens":$N}},"at":"$A","tags":{"phase":"$T","run":"bench"}}"#,
+            r#"{"model":"$M","usage":{"input_tokens":$N,"cache_creation_input_tokens":$N,"cache_read_input_tokens":$N,"output_tokens":$N},"at":"$A","tags":{"phase":"$T","run":"$T"}}"#,
+            r#"{"model":"$M","usage":{"promptTokenCount":$N,"cachedContentTokenCount":$N,"candidatesTokenCount":$N,"thoughtsTokenCount":$N,"totalTokenCount":$N},"at":"$A","tags":{"phase":"$T"}}"#,
+            r#"{"model":"$M","usage":{"input_tokens":$N,"input_tokens_details":{"cached_tokens":$N},"output_tokens":$N,"output_tokens_details":{"reasoning_tokens":$N},"total_tokens":$N},"at":"$A","tags":{"phase":"$T","n":$N,"ok":true}}"#,
+            r#" {"usage": {"input_tokens": $N, "output_tokens": $N}, "model": "$M", "batch": true, "usage_format": "normalized"}"#,
+            r#"{"model":"$M","usage":{"input_tokens":$N,"cache_creation":{"ephemeral_5m_input_tokens":$N,"ephemeral_1h_input_tokens":$N},"cache_creation_input_tokens":$N,"output_tokens":$N},"at":null,"tags":{}}"#,
+            r#"{"tags":{"b":"$T","a":"$T"},"at":"$A","usage":{"prompt_tokens":$N,"completion_tokens":$N,"cost":0.5},"model":"$M"}"#,
+        ];
+        let model = prop::sample::select(vec![
+            "gpt-4o",
+            "gpt-4o-mini",
+            "claude-haiku-4-5",
+            "gemini-2.5-pro",
+            "gpt-5-mini",
+            r" gpt-4o\t",
+            "",
+            " ",
+            r"gpt\u002d4o",
+            "gpt-4o-2099-01-01",
+            "\u{e9}",
+            "nope",
+        ]);
+        let at = prop::sample::select(vec![
+            "2026-01-15",
+            "2026-02-01",
+            "2026-02-30",
+            "2026-11-23T23:30:00-02:00",
+            "x",
+            "2020-01-01",
+        ]);
+        let tag = prop::sample::select(vec!["edit", "summaries", "", r#"a\"b"#, "\u{e9}", "x y"]);
+        let count = prop_oneof![
+            6 => (0u64..10).prop_map(|n| n.to_string()),
+            6 => (0u64..10_000_000).prop_map(|n| n.to_string()),
+            1 => (0u64..1_000_000_000_000_000).prop_map(|n| n.to_string()),
+            1 => prop::sample::select(vec![
+                "00", "01", "1.0", "1e3", "-1", r#""5""#, "null", "true", "[1]", "{}",
+                "99999999999999999999", "1000000000000001", "18446744073709551615",
+            ])
+            .prop_map(str::to_owned),
+        ];
+        let line = (
+            0..LAYOUTS.len(),
+            model,
+            at,
+            prop::collection::vec(tag, 2),
+            prop::collection::vec(count, 6),
+        )
+            .prop_map(|(layout, model, at, tags, counts)| {
+                let mut line = LAYOUTS[layout].replace("$M", model).replace("$A", at);
+                for tag in tags {
+                    line = line.replacen("$T", tag, 1);
+                }
+                for count in counts {
+                    line = line.replacen("$N", &count, 1);
+                }
+                line.replace("$N", "7")
+            });
+        prop::collection::vec(line, 1..24)
+    }
+
     proptest! {
         #[test]
         fn random_usage_reads_the_same_through_both_paths(line in random_line()) {
             let catalog = Catalog::bundled();
             let mut pricer = RequestPricer::new(&catalog, today());
             check_request_line(&line, &catalog, &mut pricer);
+        }
+
+        /// What a layout takes is what the reader would; and one pricer prices each line as
+        /// a line alone.
+        #[test]
+        fn lines_of_known_layouts_read_and_price_as_alone(lines in lines_of_a_few_layouts()) {
+            let catalog = Catalog::bundled();
+            let mut reader = LineReader::default();
+            let mut pricer = RequestPricer::new(&catalog, today());
+            for line in &lines {
+                let (layout, anew) = reader.read_both(line);
+                if layout.is_some() {
+                    prop_assert_eq!(&layout, &anew, "{}", line);
+                }
+                let alone = Request::from_json_slowly(line)
+                    .and_then(|request| catalog.price_request(&request, today()));
+                prop_assert_eq!(pricer.price_line_ref(line).cloned(), alone, "{}", line);
+            }
+        }
+    }
+
+    /// A pricer remembers each model's lookup, its plan for the day and batch, the last `at`
+    /// and the labels' keys: lines that change each of them in turn price as they would alone.
+    #[test]
+    fn lines_changing_model_day_batch_and_labels_price_as_alone() {
+        let catalog = Catalog::bundled();
+        let mut pricer = RequestPricer::new(&catalog, today());
+        let mut reader = LogReader::pricing(RequestPricer::new(&catalog, today()));
+        let models = [
+            "gpt-4o",
+            "claude-sonnet-4-5",
+            "gemini-2.5-pro",
+            "gpt-4o-2099-01-01",
+            "nope",
+        ];
+        let days = [
+            None,
+            Some("2026-01-15"),
+            Some("2024-01-01"),
+            Some("2026-11-23"),
+        ];
+        let tags = [
+            r#"{"phase":"edit"}"#,
+            r#"{"phase":"summaries","run":"a"}"#,
+            r#"{"phase":"edit","run":"b"}"#,
+            r#"{}"#,
+        ];
+        let mut n = 0usize;
+        for round in 0..3 {
+            for (i, model) in models.iter().enumerate() {
+                for (j, day) in days.iter().enumerate() {
+                    n += 1;
+                    let batch = (n + round) % 3 == 0;
+                    let tags = tags[(i + j + round) % tags.len()];
+                    let at = day.map_or(String::new(), |day| format!(r#","at":"{day}""#));
+                    let line = format!(
+                        r#"{{"model":"{model}","usage":{{"input_tokens":{},"output_tokens":{n}}},"batch":{batch}{at},"tags":{tags}}}"#,
+                        300_000 * (n % 3),
+                    );
+                    let alone = Request::from_json_slowly(&line)
+                        .and_then(|request| catalog.price_request(&request, today()));
+                    assert_eq!(pricer.price_line_ref(&line).cloned(), alone, "{line}");
+                    let fresh = &mut RequestPricer::new(&catalog, today());
+                    let read = read_pricing_slowly(fresh, &line);
+                    assert_eq!(
+                        reader.read_line_ref(&line).map(Option::<&_>::cloned),
+                        read,
+                        "{line}"
+                    );
+                }
+            }
         }
     }
 }

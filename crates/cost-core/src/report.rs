@@ -32,7 +32,7 @@ use crate::money::{Usd, UsdPerMtok};
 use crate::price::{cost_of, PriceOptions};
 use crate::record::{CanonicalReader, PricedRecord, RequestPricer};
 use crate::response::Key;
-use crate::tape::{Json, Tape};
+use crate::tape::{same_bytes, Json, Tape};
 use crate::usage::Usage;
 
 // ------------------------------------------------------------------------------------------
@@ -95,6 +95,9 @@ pub struct LogReader<'c> {
     /// The record of the last line read, or one handed back: the next canonical record is
     /// decoded into it, and a request line is priced with its allocations.
     record: Option<PricedRecord>,
+    /// Whether the last line the fast paths took was a request line, whose reader is then
+    /// tried first.
+    requests_first: bool,
 }
 
 impl LogReader<'static> {
@@ -152,23 +155,37 @@ impl<'c> LogReader<'c> {
 
     /// Reads one line into `self.record`: `Ok(false)` for a blank line.
     fn read(&mut self, text: &str) -> std::result::Result<bool, String> {
-        let text = text.trim();
+        let text = trim(text);
         if text.is_empty() {
             return Ok(false);
         }
-        // Records as `llmcost cost` writes them, the usual lines of a log, first, read into
-        // the last record.
+        // The usual lines of a log first, read into the last record: request lines the
+        // one-pass reader takes, and records as `llmcost cost` writes them, the kind the last
+        // line was first. (No line is both: a request line has no `provider`, and the
+        // one-pass reader declines a line with one.)
+        if self.requests_first {
+            if let Some(pricer) = &mut self.pricer {
+                let record = self.record.get_or_insert_with(PricedRecord::blank);
+                if let Some(priced) = pricer.price_read(text, record) {
+                    return Self::priced(priced);
+                }
+            }
+        }
         if CanonicalReader::looks_canonical(text) {
             let record = self.record.get_or_insert_with(PricedRecord::blank);
             if self.canonical.read_into(text, record).is_some() {
+                self.requests_first = false;
                 check_record(record)?;
                 return Ok(true);
             }
         }
-        if let Some(pricer) = &mut self.pricer {
-            let record = self.record.get_or_insert_with(PricedRecord::blank);
-            if let Some(priced) = pricer.price_read(text, record) {
-                return Self::priced(priced);
+        if !self.requests_first {
+            if let Some(pricer) = &mut self.pricer {
+                let record = self.record.get_or_insert_with(PricedRecord::blank);
+                if let Some(priced) = pricer.price_read(text, record) {
+                    self.requests_first = true;
+                    return Self::priced(priced);
+                }
             }
         }
         let doc = self.tape.parse(text);
@@ -204,6 +221,27 @@ impl<'c> LogReader<'c> {
         priced
             .map(|()| true)
             .map_err(|error| format!("the request on this line could not be priced: {error}"))
+    }
+}
+
+/// `text.trim()`, without looking at characters when both ends are ASCII, as a log's lines'
+/// are.
+fn trim(text: &str) -> &str {
+    // The ASCII characters `char::is_whitespace` takes.
+    let space = |byte: &u8| matches!(byte, b'\t'..=b'\r' | b' ');
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |last| last + 1);
+    let trimmed = &bytes[start..end];
+    match (trimmed.first(), trimmed.last()) {
+        // Cut at ASCII bytes, so at character boundaries.
+        (Some(first), Some(last)) if first.is_ascii() && last.is_ascii() => &text[start..end],
+        (None, _) => "",
+        // Other whitespace, maybe.
+        _ => text.trim(),
     }
 }
 
@@ -325,10 +363,26 @@ impl LogTotal {
     ///
     /// As [`LogTotal::add`].
     pub fn add_record(&mut self, record: &PricedRecord) -> std::result::Result<(), String> {
-        let components = record
-            .components
-            .named()
-            .map(|(_, component)| component.usd);
+        let c = &record.components;
+        let components = [
+            c.input.usd,
+            c.cache_write_5m.usd,
+            c.cache_write_1h.usd,
+            c.cache_read.usd,
+            c.output.usd,
+            c.cache_storage.usd,
+        ];
+        // The usual record: every amount non-negative and below 2^96 femto-dollars (about
+        // $7.9 × 10^13), so that they add up without checks (the total stays below 2^112).
+        let amounts = std::iter::once(record.cost_usd).chain(components);
+        if amounts.clone().all(|amount| amount.femto() >> 96 == 0) {
+            let sum: i128 = amounts.map(Usd::femto).sum();
+            let total = self.femto + sum.unsigned_abs();
+            if total <= 2 * LogTotal::MAX_FEMTO.unsigned_abs() {
+                self.femto = total;
+                return Ok(());
+            }
+        }
         self.add(record.cost_usd, components)
     }
 }
@@ -754,7 +808,11 @@ pub struct ReportBuilder {
     keys: Vec<Box<[u64]>>,
     spends: Vec<Spend>,
     scratch: Vec<u64>,
-    last_group: Option<u32>,
+    /// By a hash of a record's codes, the last group of codes of that hash: most records
+    /// find their group here, by comparing their codes, without a lookup in `index`.
+    recent_groups: [u32; RECENT],
+    /// Whether the filter lets every record through.
+    unfiltered: bool,
     /// The last date seen, with its day, week and month codes.
     last_date: Option<(Date, [u64; 3])>,
     records_seen: u64,
@@ -774,11 +832,12 @@ impl ReportBuilder {
             interners: options.by.iter().map(|_| Interner::default()).collect(),
             scratch: Vec::with_capacity(options.by.len()),
             by: options.by,
+            unfiltered: options.filter == Filter::default(),
             filter: options.filter,
             index: FastMap::default(),
             keys: Vec::new(),
             spends: Vec::new(),
-            last_group: None,
+            recent_groups: [u32::MAX; RECENT],
             last_date: None,
             records_seen: 0,
             records_filtered_out: 0,
@@ -788,11 +847,12 @@ impl ReportBuilder {
     /// Counts one record (or counts it as filtered out).
     pub fn add(&mut self, record: &PricedRecord) {
         self.records_seen += 1;
-        if !self.filter.matches(record) {
+        if !self.unfiltered && !self.filter.matches(record) {
             self.records_filtered_out += 1;
             return;
         }
         self.scratch.clear();
+        let mut hash = 0u64;
         for (key, interner) in self.by.iter().zip(&mut self.interners) {
             let code = match key {
                 GroupKey::Model => interner.intern(&record.model),
@@ -803,9 +863,8 @@ impl ReportBuilder {
                     let codes = match self.last_date {
                         Some((date, codes)) if date == record.at => codes,
                         _ => {
-                            let at = record.at;
-                            let codes = [day_code(at), week_code(at), month_code(at)];
-                            self.last_date = Some((at, codes));
+                            let codes = date_codes(record.at);
+                            self.last_date = Some((record.at, codes));
                             codes
                         }
                     };
@@ -816,23 +875,28 @@ impl ReportBuilder {
                     }
                 }
             };
+            hash = (hash.rotate_left(17) ^ code).wrapping_mul(0x9e37_79b9_7f4a_7c15);
             self.scratch.push(code);
         }
-        let group = match self.last_group {
-            Some(last) if *self.keys[last as usize] == *self.scratch => last,
-            _ => match self.index.get(self.scratch.as_slice()) {
-                Some(&group) => group,
-                None => {
-                    let group = self.keys.len() as u32;
-                    let key: Box<[u64]> = self.scratch.as_slice().into();
-                    self.keys.push(key.clone());
-                    self.index.insert(key, group);
-                    self.spends.push(Spend::default());
-                    group
-                }
-            },
+        let recent = &mut self.recent_groups[(hash >> (64 - RECENT.trailing_zeros())) as usize];
+        let group = match self.keys.get(*recent as usize) {
+            Some(key) if **key == *self.scratch => *recent,
+            _ => {
+                let group = match self.index.get(self.scratch.as_slice()) {
+                    Some(&group) => group,
+                    None => {
+                        let group = self.keys.len() as u32;
+                        let key: Box<[u64]> = self.scratch.as_slice().into();
+                        self.keys.push(key.clone());
+                        self.index.insert(key, group);
+                        self.spends.push(Spend::default());
+                        group
+                    }
+                };
+                *recent = group;
+                group
+            }
         };
-        self.last_group = Some(group);
         self.spends[group as usize].add(record);
     }
 
@@ -968,6 +1032,14 @@ fn decode(key: &GroupKey, code: u64, interner: &Interner) -> Option<String> {
     }
 }
 
+/// A day's day, week and month codes. Out of line: inlined, the compiler works them out
+/// for every record, though only a report by date needs them, and rarely (the last date's
+/// are remembered).
+#[inline(never)]
+fn date_codes(at: Date) -> [u64; 3] {
+    [day_code(at), week_code(at), month_code(at)]
+}
+
 fn day_code(date: Date) -> u64 {
     u64::from(date.days_since_epoch() as u32)
 }
@@ -1007,20 +1079,38 @@ pub(crate) fn days_in_month(date: Date) -> u32 {
         .unwrap_or(28)
 }
 
+/// Slots in the direct-mapped caches in front of a [`ReportBuilder`]'s hash maps.
+const RECENT: usize = 64;
+
 /// Distinct strings, numbered from 1 (0 is "missing").
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Interner {
     ids: FastMap<Box<str>, u64>,
     names: Vec<Box<str>>,
-    /// The last id returned: logs come in runs of the same model, phase and run, so a
-    /// string comparison usually saves the hash lookup.
-    last: u64,
+    /// By [`quick_hash`] of a text, the id of the last text of that hash (`0`: none). A
+    /// log names a few models, phases and runs, which are found here by one comparison
+    /// rather than a lookup in `ids`.
+    recent: [u32; RECENT],
+}
+
+impl Default for Interner {
+    fn default() -> Interner {
+        Interner {
+            ids: FastMap::default(),
+            names: Vec::new(),
+            recent: [0; RECENT],
+        }
+    }
 }
 
 impl Interner {
     fn intern(&mut self, text: &str) -> u64 {
-        if self.last > 0 && *self.names[self.last as usize - 1] == *text {
-            return self.last;
+        let slot = (quick_hash(text.as_bytes()) >> (64 - RECENT.trailing_zeros())) as usize;
+        let recent = self.recent[slot] as usize;
+        if let Some(name) = recent.checked_sub(1).and_then(|at| self.names.get(at)) {
+            if same_bytes(name.as_bytes(), text.as_bytes()) {
+                return recent as u64;
+            }
         }
         let id = match self.ids.get(text) {
             Some(&id) => id,
@@ -1031,13 +1121,39 @@ impl Interner {
                 id
             }
         };
-        self.last = id;
+        // Past `u32`, the cache holds no id.
+        self.recent[slot] = u32::try_from(id).unwrap_or(0);
         id
     }
 
     fn name(&self, id: u64) -> Option<String> {
         (id > 0).then(|| self.names[id as usize - 1].to_string())
     }
+}
+
+/// A hash of `bytes` from their length and their first and last eight bytes, for the
+/// caches in front of hash maps (whose entries are then compared whole): a few
+/// instructions, where hashing a string through `Hasher` mixes every word of it.
+#[inline]
+pub(crate) fn quick_hash(bytes: &[u8]) -> u64 {
+    let len = bytes.len();
+    let load8 = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    let load4 = |at: usize| {
+        u64::from(u32::from_le_bytes(
+            bytes[at..at + 4].try_into().expect("4 bytes"),
+        ))
+    };
+    // The two loads of a short text overlap, and cover it.
+    let mixed = if len >= 8 {
+        load8(0) ^ load8(len - 8).rotate_left(29)
+    } else if len >= 4 {
+        load4(0) | load4(len - 4) << 32
+    } else {
+        bytes
+            .iter()
+            .fold(0, |word, &byte| word << 8 | u64::from(byte))
+    };
+    (mixed ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// The multiply-rotate hash of rustc's `FxHasher`: a few cycles per word, several times
@@ -2114,5 +2230,29 @@ fn phase_words(phase: &Option<Box<str>>) -> String {
     match phase {
         Some(p) => format!(" in phase `{p}`"),
         None => " with no phase tag".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// The reader's `trim` is `str::trim`, whatever the whitespace at either end.
+        #[test]
+        fn lines_trim_as_str_trim(
+            text in prop::collection::vec(
+                prop::sample::select(vec![
+                    ' ', '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{1c}', '\u{85}', '\u{a0}',
+                    '\u{2003}', '\u{3000}', '\u{feff}', 'a', '{', '}', '\u{e9}', '\u{1f600}',
+                ]),
+                0..8,
+            )
+            .prop_map(|chars| chars.into_iter().collect::<String>())
+        ) {
+            prop_assert_eq!(trim(&text), text.trim());
+        }
     }
 }

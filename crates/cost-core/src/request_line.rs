@@ -13,10 +13,18 @@
 //! exponent, and every line in error. Such a line goes to the tape (`tape.rs`), then to
 //! serde_json, which decides every error. A test in `record.rs` runs every fixture, variants
 //! of them and random usage objects through all three and compares the results.
+//!
+//! A log's lines are mostly of a few layouts, differing only in their values, so the reader
+//! remembers the layouts of the lines it read (`layout.rs`) and reads a line of a known
+//! layout by comparing the bytes between its values and reading only the values.
 
 use crate::response::{parse_usage_object, Item, JsonObject, Key, KeySet, UsageFormat};
 use crate::tape::{digits, number_end, plain_u64, skip_value, skip_whitespace, string_end};
 use crate::usage::Usage;
+
+mod layout;
+
+use layout::Layouts;
 
 /// At most this many objects are read in a usage (itself and those nested in it).
 const MAX_OBJECTS: usize = 8;
@@ -69,6 +77,11 @@ pub(crate) struct LineReader {
     used: usize,
     /// Each label's key and value, as ranges of the line (`start, end, start, end`).
     labels: Vec<[u32; 4]>,
+    /// The values of the line read last, in order: what a layout learned from it leaves
+    /// out.
+    holes: Vec<Hole>,
+    /// The layouts of lines read before.
+    layouts: Layouts,
 }
 
 impl Default for LineReader {
@@ -77,8 +90,45 @@ impl Default for LineReader {
             objects: vec![Members::EMPTY; MAX_OBJECTS],
             used: 0,
             labels: Vec::new(),
+            holes: Vec::new(),
+            layouts: Layouts::default(),
         }
     }
+}
+
+/// A value that differs from line to line among lines of one layout: where it is in the
+/// line, and what it is.
+#[derive(Debug, Clone, Copy)]
+struct Hole {
+    /// The range of the value's text in the line (a string's without its quotes).
+    start: u32,
+    end: u32,
+    kind: HoleKind,
+}
+
+/// What a [`Hole`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HoleKind {
+    /// The model's name: a string without escapes.
+    Model,
+    /// The `at` text: a string without escapes.
+    At,
+    /// A tag's string value, without escapes.
+    Label,
+    /// A plain count (digits, no leading zero, at most 19 of them) in the usage object
+    /// `object` (an index in [`LineReader::objects`]), under `key` (`None`: a key no reader
+    /// reads).
+    Count { object: u8, key: Option<Key> },
+}
+
+/// A request line as it was read, but for its labels (which the reader holds).
+#[derive(Debug, Clone, Copy)]
+struct Read<'a> {
+    model: &'a str,
+    usage: Usage,
+    usage_format: UsageFormat,
+    batch: bool,
+    at: Option<&'a str>,
 }
 
 /// A request line as [`LineReader::read`] read it, borrowing from the line (and the reader).
@@ -136,8 +186,39 @@ impl LineReader {
         if u32::try_from(line.len()).is_err() {
             return None;
         }
+        let read = match self.layouts.read(line, &mut self.labels) {
+            Some(read) => read,
+            None => {
+                let read = self.read_anew(line)?;
+                self.layouts.learn(
+                    line,
+                    &self.holes,
+                    &self.objects[..self.used],
+                    &self.labels,
+                    read,
+                );
+                read
+            }
+        };
+        Some(RequestLine {
+            model: read.model,
+            usage: read.usage,
+            usage_format: read.usage_format,
+            batch: read.batch,
+            at: read.at,
+            labels: Labels {
+                ranges: &self.labels,
+                line,
+            },
+        })
+    }
+
+    /// [`LineReader::read`] without the layouts: the reader that learns them. The values it
+    /// read are left in `holes`.
+    fn read_anew<'a>(&mut self, line: &'a str) -> Option<Read<'a>> {
         self.used = 0;
         self.labels.clear();
+        self.holes.clear();
         let bytes = line.as_bytes();
         let mut pos = skip_whitespace(bytes, 0);
         if bytes.get(pos) != Some(&b'{') {
@@ -172,8 +253,15 @@ impl LineReader {
             }
             pos = skip_whitespace(bytes, pos + 1);
             let first = *bytes.get(pos)?;
-            let string = |pos: usize| {
+            let holes = &mut self.holes;
+            let mut string = |pos: usize, kind: HoleKind| {
                 let end = (first == b'"').then(|| string_end(bytes, pos + 1))??;
+                // The line's length fits u32.
+                holes.push(Hole {
+                    start: (pos + 1) as u32,
+                    end: end as u32,
+                    kind,
+                });
                 Some((&line[pos + 1..end], end + 1))
             };
             // `null` means absent, as in `from_value`; a `null` model or usage is an error.
@@ -185,7 +273,7 @@ impl LineReader {
             } else {
                 pos = match field {
                     0 => {
-                        let (text, end) = string(pos)?;
+                        let (text, end) = string(pos, HoleKind::Model)?;
                         model = Some(text);
                         end
                     }
@@ -194,9 +282,10 @@ impl LineReader {
                         self.object(bytes, pos, 1)?.0
                     }
                     2 => {
-                        let (text, end) = string(pos)?;
-                        format = Some(text.parse::<UsageFormat>().ok()?);
-                        end
+                        // The format is no hole: its text is part of the layout.
+                        let end = (first == b'"').then(|| string_end(bytes, pos + 1))??;
+                        format = Some(line[pos + 1..end].parse::<UsageFormat>().ok()?);
+                        end + 1
                     }
                     3 if bytes[pos..].starts_with(b"true") => {
                         batch = true;
@@ -204,7 +293,7 @@ impl LineReader {
                     }
                     3 if bytes[pos..].starts_with(b"false") => pos + 5,
                     4 => {
-                        let (text, end) = string(pos)?;
+                        let (text, end) = string(pos, HoleKind::At)?;
                         at = Some(text);
                         end
                     }
@@ -233,16 +322,12 @@ impl LineReader {
             line,
         };
         let (usage, usage_format) = parse_usage_object(object, format).ok()?;
-        Some(RequestLine {
+        Some(Read {
             model,
             usage,
             usage_format,
             batch,
             at,
-            labels: Labels {
-                ranges: &self.labels,
-                line,
-            },
         })
     }
 
@@ -282,6 +367,15 @@ impl LineReader {
                         && (digits == 1 || bytes[pos] != b'0')
                         && !matches!(bytes.get(end), Some(b'.' | b'e' | b'E'));
                     if plain {
+                        // The line's length fits u32; an object's index fits u8.
+                        self.holes.push(Hole {
+                            start: pos as u32,
+                            end: end as u32,
+                            kind: HoleKind::Count {
+                                object: index as u8,
+                                key,
+                            },
+                        });
                         (end, Slot::Whole(value))
                     } else {
                         let (end, whole) = number_end(bytes, pos)?;
@@ -340,6 +434,12 @@ impl LineReader {
             let (value, value_end, next) = match *bytes.get(pos)? {
                 b'"' => {
                     let end = string_end(bytes, pos + 1)?;
+                    // The line's length fits u32.
+                    self.holes.push(Hole {
+                        start: (pos + 1) as u32,
+                        end: end as u32,
+                        kind: HoleKind::Label,
+                    });
                     (pos + 1, end, end + 1)
                 }
                 b't' if bytes[pos..].starts_with(b"true") => (pos, pos + 4, pos + 4),
@@ -437,6 +537,64 @@ impl<'r, 'a> JsonObject<'a> for UsageObject<'r, 'a> {
     #[inline]
     fn key_set(self) -> KeySet {
         self.objects[self.at].keys
+    }
+}
+
+/// A request line as [`LineReader::read`] gives it, owned, for tests to compare.
+#[cfg(test)]
+pub(crate) type OwnedLine = (
+    String,
+    Usage,
+    UsageFormat,
+    bool,
+    Option<String>,
+    Vec<(String, String)>,
+);
+
+#[cfg(test)]
+impl LineReader {
+    /// `line` read through the layouts learned so far (`None` when none fits it, or the
+    /// reader declines it), and read anew; then its layout is learned, as
+    /// [`LineReader::read`] learns it.
+    pub(crate) fn read_both(&mut self, line: &str) -> (Option<OwnedLine>, Option<OwnedLine>) {
+        let owned = |read: Read<'_>, labels: &[[u32; 4]]| {
+            let labels = Labels {
+                ranges: labels,
+                line,
+            };
+            (
+                read.model.to_owned(),
+                read.usage,
+                read.usage_format,
+                read.batch,
+                read.at.map(str::to_owned),
+                labels
+                    .iter()
+                    .map(|(key, value)| (key.to_owned(), value.to_owned()))
+                    .collect(),
+            )
+        };
+        if u32::try_from(line.len()).is_err() {
+            return (None, None);
+        }
+        let by_layout = self
+            .layouts
+            .read(line, &mut self.labels)
+            .map(|read| owned(read, &self.labels));
+        let anew = self.read_anew(line);
+        let anew = anew.map(|read| {
+            if by_layout.is_none() {
+                self.layouts.learn(
+                    line,
+                    &self.holes,
+                    &self.objects[..self.used],
+                    &self.labels,
+                    read,
+                );
+            }
+            owned(read, &self.labels)
+        });
+        (by_layout, anew)
     }
 }
 

@@ -1000,13 +1000,25 @@ impl<'p, 'a, O: JsonObject<'a>> Fields<'p, O> {
         self.number(key, false)
     }
 
+    /// Inlined, with the usual value (a whole number within the limit) read here and the
+    /// others out of line: the readers look up a few counts per line of a usage log.
+    #[inline]
     fn number(&self, key: Key, bounded: bool) -> Result<Option<u64>> {
+        let limit = if bounded { MAX_TOKENS } else { u64::MAX };
         match self.object.get(key) {
             None | Some(Item::Null) => Ok(None),
-            Some(item) => whole_number(item, bounded).map(Some).map_err(|problem| {
-                problem.error(&self.path(key), &self.object.describe(key), bounded)
-            }),
+            Some(Item::Whole(count)) if count <= limit => Ok(Some(count)),
+            Some(item) => self.unusual_number(key, item, bounded),
         }
+    }
+
+    /// [`Fields::number`] of any other value.
+    #[cold]
+    #[inline(never)]
+    fn unusual_number(&self, key: Key, item: Item<O>, bounded: bool) -> Result<Option<u64>> {
+        whole_number(item, bounded)
+            .map(Some)
+            .map_err(|problem| problem.error(&self.path(key), &self.object.describe(key), bounded))
     }
 
     /// An optional count, 0 when absent or `null`.
@@ -1016,12 +1028,20 @@ impl<'p, 'a, O: JsonObject<'a>> Fields<'p, O> {
 
     /// A required count; `needs` says what the shape requires, for the message.
     fn required(&self, key: Key, format: UsageFormat, needs: &str) -> Result<u64> {
-        self.count(key)?.ok_or_else(|| {
-            invalid(
-                &self.path(key),
-                format!("missing required count ({format} usage needs {needs})"),
-            )
-        })
+        match self.count(key)? {
+            Some(count) => Ok(count),
+            None => Err(self.missing(key, format, needs)),
+        }
+    }
+
+    /// Why [`Fields::required`] found no count.
+    #[cold]
+    #[inline(never)]
+    fn missing(&self, key: Key, format: UsageFormat, needs: &str) -> Error {
+        invalid(
+            &self.path(key),
+            format!("missing required count ({format} usage needs {needs})"),
+        )
     }
 
     /// An optional nested object: `None` when absent or `null`.
@@ -1038,11 +1058,18 @@ impl<'p, 'a, O: JsonObject<'a>> Fields<'p, O> {
                     nested: Some(key),
                 }))
             }
-            Some(_) => Err(invalid(
-                &self.path(key),
-                format!("expected an object, got {}", self.object.describe(key)),
-            )),
+            Some(_) => Err(self.not_an_object(key)),
         }
+    }
+
+    /// Why [`Fields::object`] found no object.
+    #[cold]
+    #[inline(never)]
+    fn not_an_object(&self, key: Key) -> Error {
+        invalid(
+            &self.path(key),
+            format!("expected an object, got {}", self.object.describe(key)),
+        )
     }
 
     /// A count inside an optional nested object, 0 when either is absent.

@@ -66,6 +66,23 @@ impl Usage {
     ///
     /// [`ErrorKind::InvalidUsage`] naming the field that breaks one.
     pub fn validate(&self) -> Result<()> {
+        // Every count at most 10^15, so the cache counts add up without overflow.
+        let largest = self
+            .input_tokens
+            .max(self.cache_read_tokens)
+            .max(self.cache_write_5m_tokens)
+            .max(self.cache_write_1h_tokens)
+            .max(self.output_tokens)
+            .max(self.reasoning_tokens)
+            .max(self.cache_storage_token_hours);
+        if largest <= MAX_TOKENS
+            && self.cache_read_tokens + self.cache_write_5m_tokens + self.cache_write_1h_tokens
+                <= self.input_tokens
+            && self.reasoning_tokens <= self.output_tokens
+        {
+            return Ok(());
+        }
+        // Which invariant fails, in the order the messages name them.
         for (name, value) in [
             ("input_tokens", self.input_tokens),
             ("cache_read_tokens", self.cache_read_tokens),
@@ -124,5 +141,44 @@ impl Usage {
                 other.cache_storage_token_hours,
             )?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// A usage is valid exactly when its invariants hold (the check takes a shortcut
+        /// for valid ones).
+        #[test]
+        fn a_usage_is_valid_when_its_invariants_hold(
+            counts in prop::collection::vec(
+                prop_oneof![
+                    4 => 0..1_000u64,
+                    1 => Just(MAX_TOKENS),
+                    1 => Just(MAX_TOKENS + 1),
+                    1 => Just(u64::MAX),
+                ],
+                7,
+            )
+        ) {
+            let usage = Usage {
+                input_tokens: counts[0],
+                cache_read_tokens: counts[1],
+                cache_write_5m_tokens: counts[2],
+                cache_write_1h_tokens: counts[3],
+                output_tokens: counts[4],
+                reasoning_tokens: counts[5],
+                cache_storage_token_hours: counts[6],
+            };
+            let holds = counts.iter().all(|&count| count <= MAX_TOKENS)
+                && u128::from(counts[1]) + u128::from(counts[2]) + u128::from(counts[3])
+                    <= u128::from(counts[0])
+                && counts[5] <= counts[4];
+            prop_assert_eq!(usage.validate().is_ok(), holds, "{:?}", usage);
+        }
     }
 }

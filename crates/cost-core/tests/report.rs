@@ -565,6 +565,87 @@ proptest! {
         prop_assert_eq!(groups(&filtered), kept);
     }
 
+    /// Each group holds exactly the records whose values are its key (the builder finds a
+    /// record's group through caches of recent texts and groups; this is grouping done
+    /// plainly).
+    #[test]
+    fn each_group_counts_the_records_of_its_key(
+        log in prop::collection::vec(records(), 1..4).prop_map(|logs| logs.concat()),
+        keys in prop::sample::subsequence(
+            vec!["model", "provider", "day", "month", "batch", "phase", "run"], 0..=7,
+        )
+        .prop_shuffle(),
+    ) {
+        let key_of = |record: &PricedRecord| -> Vec<Option<String>> {
+            keys.iter()
+                .map(|key| match *key {
+                    "model" => Some(record.model.clone()),
+                    "provider" => Some(record.provider.clone()),
+                    "day" => Some(record.at.to_string()),
+                    "month" => {
+                        let (year, month, _) = record.at.ymd();
+                        Some(format!("{year:04}-{month:02}"))
+                    }
+                    "batch" => Some(if record.batch { "batch" } else { "sync" }.to_string()),
+                    tag => record.tags.get(tag).cloned(),
+                })
+                .collect()
+        };
+        let mut plainly: BTreeMap<Vec<Option<String>>, Spend> = BTreeMap::new();
+        for record in &log {
+            plainly.entry(key_of(record)).or_default().add(record);
+        }
+        let keys: Vec<GroupKey> = keys.iter().map(|k| k.parse().unwrap()).collect();
+        let report = Report::build(by(&keys), &log).unwrap();
+        prop_assert_eq!(groups(&report), plainly);
+    }
+
+    /// A record is counted by its amounts, whatever they are: the shortcut for the usual
+    /// amounts gives what the general sum gives, refusals included.
+    #[test]
+    fn records_count_as_their_amounts(
+        amounts in prop::collection::vec(
+            prop::collection::vec(
+                prop_oneof![
+                    4 => 0i128..1_000_000_000_000_000_000,
+                    1 => -1_000_000i128..0,
+                    1 => Just(1i128 << 96),
+                    1 => Just((1i128 << 96) - 1),
+                    1 => Just(LogTotal::MAX_FEMTO / 3),
+                    1 => Just(i128::MAX / 2),
+                    1 => Just(i128::MIN / 2),
+                ],
+                7,
+            ),
+            1..12,
+        ),
+    ) {
+        let mut fast = LogTotal::default();
+        let mut general = LogTotal::default();
+        for amounts in amounts {
+            let mut record = record((0, 1, false, 0, 0), (10, 0, 1, 1_000));
+            let usd = |at: usize| Usd::from_femto(amounts[at]);
+            record.cost_usd = usd(0);
+            let c = &mut record.components;
+            for (at, part) in [
+                &mut c.input,
+                &mut c.cache_write_5m,
+                &mut c.cache_write_1h,
+                &mut c.cache_read,
+                &mut c.output,
+                &mut c.cache_storage,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                part.usd = usd(at + 1);
+            }
+            let components: Vec<Usd> = (1..7).map(usd).collect();
+            prop_assert_eq!(fast.add_record(&record), general.add(record.cost_usd, components));
+            prop_assert_eq!(fast, general);
+        }
+    }
+
     /// A log written out as JSON Lines reads back to the same records, and any garbage line
     /// among them is reported with its number while the others still count.
     #[test]
