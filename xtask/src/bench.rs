@@ -678,7 +678,9 @@ fn render(
             (String::new(), String::new())
         } else {
             (
-                report.map_or_else(String::new, |r| format!("{:.0}x faster", r / t.per_second())),
+                report.map_or_else(String::new, |r| {
+                    format!("{:.0}x faster", r / t.per_second())
+                }),
                 format!("{:.0}x faster", cost / t.per_second()),
             )
         };
