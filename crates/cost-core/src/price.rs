@@ -30,6 +30,13 @@ pub struct Component {
 }
 
 impl Component {
+    /// No tokens, at no price.
+    pub(crate) const FREE: Component = Component {
+        tokens: 0,
+        usd_per_mtok: UsdPerMtok::ZERO,
+        usd: Usd::ZERO,
+    };
+
     fn new(tokens: u64, usd_per_mtok: UsdPerMtok) -> Component {
         Component {
             tokens,
@@ -57,6 +64,16 @@ pub struct Components {
 }
 
 impl Components {
+    /// Every component free: what a record starts from before it is priced.
+    pub(crate) const FREE: Components = Components {
+        input: Component::FREE,
+        cache_write_5m: Component::FREE,
+        cache_write_1h: Component::FREE,
+        cache_read: Component::FREE,
+        output: Component::FREE,
+        cache_storage: Component::FREE,
+    };
+
     /// The components with their names, in display order.
     pub fn named(&self) -> [(&'static str, &Component); 6] {
         [
@@ -301,21 +318,9 @@ impl<'m> Plan<'m> {
     /// As [`cost_of`].
     pub(crate) fn price(&self, usage: &Usage) -> Result<Priced> {
         usage.validate()?;
-        let free = Component {
-            tokens: 0,
-            usd_per_mtok: UsdPerMtok::ZERO,
-            usd: Usd::ZERO,
-        };
         let mut priced = Priced {
             total_usd: Usd::ZERO,
-            components: Components {
-                input: free,
-                cache_write_5m: free,
-                cache_write_1h: free,
-                cache_read: free,
-                output: free,
-                cache_storage: free,
-            },
+            components: Components::FREE,
             tier: None,
             batch: false,
             prices_from: None,

@@ -13,9 +13,7 @@ use crate::catalog::{Catalog, Model};
 use crate::date::Date;
 use crate::error::{Error, ErrorKind, Result};
 use crate::money::{Usd, UsdPerMtok};
-use crate::price::{
-    AppliedTier, Component, Components, Plan, PriceOptions, PricedInto, Warning, WarningKind,
-};
+use crate::price::{AppliedTier, Components, Plan, PriceOptions, PricedInto, Warning, WarningKind};
 use crate::report::{quick_hash, FastMap};
 use crate::request_line::{LineReader, RequestLine};
 use crate::response::{parse_response, parse_usage, parse_usage_object, Key, UsageFormat};
@@ -906,23 +904,11 @@ impl PricedRecord {
 
     /// A record to decode into.
     pub(crate) fn blank() -> PricedRecord {
-        let free = Component {
-            tokens: 0,
-            usd_per_mtok: UsdPerMtok::ZERO,
-            usd: Usd::ZERO,
-        };
         PricedRecord {
             model: String::new(),
             provider: String::new(),
             cost_usd: Usd::ZERO,
-            components: Components {
-                input: free,
-                cache_write_5m: free,
-                cache_write_1h: free,
-                cache_read: free,
-                output: free,
-                cache_storage: free,
-            },
+            components: Components::FREE,
             tier: None,
             batch: false,
             at: Date::from_unix_seconds(0),
