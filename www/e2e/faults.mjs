@@ -11,7 +11,7 @@ import { writeFileSync, mkdtempSync, readFileSync, rmSync, openSync, writeSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32, deflateRawSync, constants as zlibConstants } from "node:zlib";
-import { browserSession, dropBook } from "./harness.mjs";
+import { browserSession, dropBook, navigate } from "./harness.mjs";
 
 const base = process.argv[2];
 const root = process.env.LLMCOST_ROOT;
@@ -122,7 +122,7 @@ test("the quota fills between two saves of an estimate: the last saved version s
   assert.deepEqual(await entries(page), afterBatch, "nothing saved was changed or lost");
   // After a reload (the quota is back) History holds both estimates, the second as last saved.
   await page.reload();
-  await page.click('nav a[href="/history"]');
+  await navigate(page, "/history");
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-entry"]').length === 2);
   assert.match(await page.textContent('[data-testid="history"]'), /· batch/);
   await ctx.close();
@@ -133,7 +133,7 @@ test("the quota fills partway through an import: what was saved before stays, Hi
   await ctx.addInitScript(quotaAfterWrites);
   const { page } = await open("", ctx);
   await dropNovel(page);
-  await page.click('nav a[href="/history"]');
+  await navigate(page, "/history");
   await page.click("text=Duplicate");
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-entry"]').length === 2);
   const before = await entries(page);
@@ -174,10 +174,10 @@ test("storage that throws on every call: history is off, estimates, prices and u
   assert.equal(await page.locator('[data-testid="result-row"]').count(), DEFAULT_MODELS);
   await page.check('[data-testid="batch"]');
   await page.waitForSelector('[data-testid="result-row"]');
-  await page.click('nav a[href="/history"]');
+  await navigate(page, "/history");
   await page.waitForSelector("text=No saved estimates yet");
   // A custom model applies for this visit, though it cannot be kept.
-  await page.click('nav a[href="/prices"]');
+  await navigate(page, "/prices");
   await page.fill('[data-testid="custom-provider"]', "acme");
   await page.fill('[data-testid="custom-id"]', "offline-1");
   await page.fill('[data-testid="custom-input"]', "1");
@@ -185,7 +185,7 @@ test("storage that throws on every call: history is off, estimates, prices and u
   await page.click('[data-testid="custom-add"]');
   await page.fill('[data-testid="prices-search"]', "offline-1");
   await page.waitForSelector('[data-testid="price-row"] >> text=offline-1');
-  await page.click('nav a[href="/usage"]');
+  await navigate(page, "/usage");
   const response = { id: "msg_1", type: "message", model: "claude-3-5-haiku-20241022", usage: { input_tokens: 550, output_tokens: 100 } };
   await page.fill('[data-testid="usage-paste"]', JSON.stringify(response));
   await page.click('[data-testid="usage-price"]');
@@ -231,17 +231,17 @@ test("entries of a newer version are left byte for byte and reported", async () 
   for (const key of Object.keys(future)) assert.match(reported, new RegExp(`“${key.replace(/\./g, "\\.")}” was saved by a newer version`), `${key} reported`);
   // Saving other records never touches them: an estimate, a custom model, a budget.
   await dropNovel(page);
-  await page.click('nav a[href="/prices"]');
+  await navigate(page, "/prices");
   await page.fill('[data-testid="custom-provider"]', "acme");
   await page.fill('[data-testid="custom-id"]', "now-1");
   await page.fill('[data-testid="custom-input"]', "1");
   await page.fill('[data-testid="custom-output"]', "2");
   await page.click('[data-testid="custom-add"]');
   await noticeMatching(page, /1 models added/);
-  await page.click('nav a[href="/usage"]');
+  await navigate(page, "/usage");
   await page.fill('[data-testid="budget-monthly"]', "10");
   await page.click('[data-testid="budget-save"]');
-  await page.click('nav a[href="/history"]');
+  await navigate(page, "/history");
   // The History page's code is fetched when it is first opened.
   await page.waitForSelector('[data-testid="history-entry"]');
   assert.equal(await page.locator('[data-testid="history-entry"]').count(), 1);
@@ -269,12 +269,12 @@ test("two tabs saving estimates at once: both are kept, neither erases the other
   ]);
   // Each tab then saves again (its own entry), and B duplicates its estimate in History.
   await Promise.all([a.page.check('[data-testid="batch"]'), b.page.selectOption('[data-testid="cache"]', "none")]);
-  await b.page.click('nav a[href="/history"]');
+  await navigate(b.page, "/history");
   await b.page.click("text=Duplicate");
   await a.page.waitForFunction(() => Object.keys(localStorage).filter((k) => k.startsWith("llmcost.estimate.")).length === 3);
   for (const tab of [a, b]) {
     await tab.page.reload();
-    await tab.page.click('nav a[href="/history"]');
+    await navigate(tab.page, "/history");
     await tab.page.waitForFunction(() => document.querySelectorAll('[data-testid="history-entry"]').length === 3);
     const names = await tab.page.$$eval('[data-testid="history-name"]', (els) => els.map((e) => e.value).join("\n"));
     assert.match(names, /Pride and Prejudice/);
@@ -553,14 +553,14 @@ test("markup in book titles, file names, model names and fields is shown as text
   await page.waitForFunction(() => document.querySelector('[data-testid="chapters"]')?.textContent === "2");
   const charts = await page.$$eval("svg.chart", (svgs) => svgs.map((svg) => svg.textContent).join("\n"));
   assert.ok(charts.includes(`Chapter 1 (${SCRIPT})`), "the chapter chart names the heading as text");
-  await page.click('nav a[href="/history"]');
+  await navigate(page, "/history");
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-entry"]').length === 3);
   const history = await page.textContent('[data-testid="history"]');
   assert.ok(history.includes(`${MARKUP}.txt`) && history.includes(SCRIPT), "History shows the names as text");
   await page.fill('[data-testid="history-name"] >> nth=0', `${SCRIPT}${MARKUP}`);
   await page.press('[data-testid="history-name"] >> nth=0', "Enter");
   // A custom model whose provider and id are markup, and a LiteLLM table with markup names.
-  await page.click('nav a[href="/prices"]');
+  await navigate(page, "/prices");
   await page.fill('[data-testid="custom-provider"]', "<em>evil");
   await page.fill('[data-testid="custom-id"]', MARKUP);
   await page.fill('[data-testid="custom-input"]', "1");
@@ -582,7 +582,7 @@ test("markup in book titles, file names, model names and fields is shown as text
   const rows = await page.textContent('[data-testid="prices-table"]');
   for (const s of [MARKUP, SCRIPT, "<svg onload=alert(3)>", "<em>evil"]) assert.ok(rows.includes(s), `the table shows ${s} as text`);
   // Those models in the Estimate page's picker and table, in Compare and in Usage.
-  await page.click('nav a[href="/"]');
+  await navigate(page, "/");
   await page.fill('[data-testid="model-search"]', "alert");
   await page.click('[data-testid="select-shown"]');
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="result-row"]').length === n, DEFAULT_MODELS + 3);
@@ -592,7 +592,7 @@ test("markup in book titles, file names, model names and fields is shown as text
   assert.ok((await compare.page.textContent("main")).includes(SCRIPT));
   assert.deepEqual(await injected(compare.page), []);
   await compare.page.close();
-  await page.click('nav a[href="/usage"]');
+  await navigate(page, "/usage");
   const response = { id: "x", type: "message", model: MARKUP, usage: { input_tokens: 5, output_tokens: 1 } };
   await page.fill('[data-testid="usage-paste"]', `${JSON.stringify(response)}\n${SCRIPT}`);
   await page.click('[data-testid="usage-price"]');
@@ -600,7 +600,7 @@ test("markup in book titles, file names, model names and fields is shown as text
   assert.ok((await page.textContent("main")).includes(MARKUP), "the unknown model is named as text");
   assert.deepEqual(await injected(page), []);
   await page.reload();
-  await page.click('nav a[href="/history"]');
+  await navigate(page, "/history");
   await page.waitForSelector('[data-testid="history-entry"]');
   assert.deepEqual(await injected(page), []);
   assert.deepEqual(dialogs, [], "no dialog opened");
@@ -656,7 +656,7 @@ test("a price table of 5,000 models loads: the table shows one page of rows, the
   assert.match(await catalogHint(page), /Showing 200 of 5,\d{3} models: search to narrow/);
   assert.equal(await page.locator('[data-testid="price-row"]').count(), 200);
   // The Estimate page lists a page of models too, and answers.
-  await page.click('nav a[href="/"]');
+  await navigate(page, "/");
   const estimate = await watch(page, () => document.querySelectorAll(".model-list li").length);
   assert.ok(estimate.value <= 200, `the model list shows ${estimate.value} models`);
   assert.ok(estimate.slowest < RESPONSIVE_MS, `slowest answer ${estimate.slowest} ms`);
@@ -664,7 +664,7 @@ test("a price table of 5,000 models loads: the table shows one page of rows, the
   await page.waitForFunction(() => document.querySelectorAll(".model-list li").length === 1);
   // After a reload the table is still there.
   await page.reload();
-  await page.click('nav a[href="/prices"]');
+  await navigate(page, "/prices");
   assert.match(await catalogHint(page), /Showing 200 of 5,\d{3} models/);
   await ctx.close();
 });
@@ -695,10 +695,10 @@ test("a page whose code cannot be fetched says so, the app keeps working, and op
   const failed = await watch(page, () => document.querySelector('[data-testid="page-not-loaded"]')?.textContent);
   assert.match(failed.value, /Usage page could not be loaded/);
   // The rest of the app still answers.
-  await page.click('nav a[href="/"]');
+  await navigate(page, "/");
   await page.waitForSelector('[data-testid="book-file"]');
   await page.unroute(chunk);
-  await page.click('nav a[href="/usage"]');
+  await navigate(page, "/usage");
   await page.waitForSelector('[data-testid="usage-paste"]');
   assert.equal(await page.locator('[data-testid="page-not-loaded"]').count(), 0);
   await ctx.close();

@@ -53,9 +53,20 @@ export function browserSession(base) {
     });
     await page.goto(base + path);
     await page.waitForSelector("nav a");
+    // The routed page is drawn once its code is in (pages other than Estimate are fetched
+    // when first opened).
+    await page.waitForSelector("#main [data-page]");
     return { ctx, page };
   };
   return session;
+}
+
+const PAGE_TITLES = { "/": "Estimate", "/compare": "Compare", "/usage": "Usage", "/history": "History", "/prices": "Prices" };
+
+/** Follows the navigation link to `href` and waits for that page to be drawn. */
+export async function navigate(page, href) {
+  await page.click(`nav a[href="${href}"]`);
+  await page.waitForSelector(`#main [data-page="${PAGE_TITLES[href]}"]`);
 }
 
 /** Chooses the book at `path` in the Estimate page's file input and waits for the table. */

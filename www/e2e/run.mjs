@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { browserSession, dropBook } from "./harness.mjs";
+import { browserSession, dropBook, navigate } from "./harness.mjs";
 
 const base = process.argv[2];
 const root = process.env.LLMCOST_ROOT;
@@ -100,7 +100,7 @@ test("an estimate is kept: reload, find it in History, reopen it", async () => {
   await dropNovel(page);
   const before = await tableCosts(page);
   await page.reload();
-  await page.click('nav a[href="/history"]');
+  await navigate(page, "/history");
   await page.waitForSelector('[data-testid="history-entry"]');
   const names = await page.$$eval('[data-testid="history-name"]', (els) => els.map((e) => e.value));
   assert.equal(names.length, 1);
@@ -118,7 +118,7 @@ test("an estimate is kept: reload, find it in History, reopen it", async () => {
 test("rename, duplicate, delete with undo, export and import (merging)", async () => {
   const { ctx, page } = await open();
   await dropNovel(page);
-  await page.click('nav a[href="/history"]');
+  await navigate(page, "/history");
   await page.fill('[data-testid="history-name"]', "My novel run");
   await page.press('[data-testid="history-name"]', "Enter");
   await page.click("text=Duplicate");
@@ -159,7 +159,7 @@ test("a corrupt entry is kept as-is and reported; the others load", async () => 
   const text = await page.textContent('[data-testid="storage-problems"]');
   assert.match(text, /2 saved entries could not be read; they were kept as-is/);
   assert.match(text, /newer version/);
-  await page.click('nav a[href="/history"]');
+  await navigate(page, "/history");
   // The History page's code is fetched when it is first opened.
   await page.waitForSelector('[data-testid="history-entry"]');
   assert.equal(await page.locator('[data-testid="history-entry"]').count(), 1);
@@ -301,16 +301,16 @@ test("the first visit fetches only the Estimate page's code; the other pages' an
   await page.waitForLoadState("networkidle");
   const chunks = () => requested.filter((p) => p.startsWith("/snippets/llmcost-split/") && p.endsWith(".wasm"));
   assert.deepEqual(chunks(), [], "lazily loaded chunks fetched by the first visit");
-  await page.click('nav a[href="/usage"]');
+  await navigate(page, "/usage");
   await page.waitForSelector('[data-testid="usage-paste"]');
   assert.ok(chunks().some((p) => p.includes("usage_route")), `chunks after opening Usage: ${chunks()}`);
   assert.ok(!chunks().some((p) => p.includes("prices_route")), `chunks after opening Usage: ${chunks()}`);
-  await page.click('nav a[href="/prices"]');
+  await navigate(page, "/prices");
   await page.waitForSelector('[data-testid="prices-search"]');
   assert.ok(chunks().some((p) => p.includes("prices_route")), `chunks after opening Prices: ${chunks()}`);
   // The estimator comes with the first change to the Estimate page's inputs (or a book).
   assert.ok(!chunks().some((p) => p.includes("llmcost_engine")), `chunks before a book: ${chunks()}`);
-  await page.click('nav a[href="/"]');
+  await navigate(page, "/");
   await page.waitForSelector('[data-testid="book-file"]');
   await page.waitForLoadState("networkidle");
   assert.ok(!chunks().some((p) => p.includes("llmcost_engine")), `chunks back on Estimate: ${chunks()}`);

@@ -82,7 +82,7 @@ pub fn App() -> impl IntoView {
             <NoticeBar />
             <main id="main">
                 <Routes fallback=|| view! { <p>"This page does not exist. "<a href="/">"Go to Estimate"</a></p> }>
-                    <Route path=StaticSegment(Page::Estimate.segment()) view=EstimatePage />
+                    <Route path=StaticSegment(Page::Estimate.segment()) view=|| view! { <div data-page="Estimate"><EstimatePage /></div> } />
                     <Route path=StaticSegment(Page::Compare.segment()) view=routes::compare() />
                     <Route path=StaticSegment(Page::Usage.segment()) view=routes::usage() />
                     <Route path=StaticSegment(Page::History.segment()) view=routes::history() />
@@ -101,7 +101,9 @@ pub fn App() -> impl IntoView {
 /// With the `split` feature (the app's build), each is a lazy route: its code is a separate
 /// WebAssembly chunk, fetched the first time the page is opened, so the first visit downloads
 /// only the Estimate page (`cargo xtask` splits the module; see ARCHITECTURE.md). Without it
-/// (component tests, `cargo check`), they are plain components.
+/// (component tests, `cargo check`), they are plain components. Each page is drawn in a
+/// `<div data-page="Title">`, present once the page (and its chunk) is in: what the
+/// end-to-end tests wait for after following a link.
 #[cfg(feature = "split")]
 mod routes {
     use leptos::prelude::*;
@@ -129,7 +131,7 @@ mod routes {
 
             #[leptos::wasm_split::wasm_split($split, wasm_split_path = ::leptos::wasm_split, fallible)]
             fn $split() -> Result<AnyView, SplitLoaderError> {
-                Ok(crate::pages::$page().into_any())
+                Ok(view! { <div data-page=$title>{crate::pages::$page()}</div> }.into_any())
             }
 
             impl LazyRoute for $route {
@@ -162,16 +164,16 @@ mod routes {
     use leptos::prelude::*;
 
     pub fn compare() -> impl Fn() -> AnyView + Clone + Send + 'static {
-        || ComparePage().into_any()
+        || view! { <div data-page="Compare">{ComparePage()}</div> }.into_any()
     }
     pub fn usage() -> impl Fn() -> AnyView + Clone + Send + 'static {
-        || UsagePage().into_any()
+        || view! { <div data-page="Usage">{UsagePage()}</div> }.into_any()
     }
     pub fn history() -> impl Fn() -> AnyView + Clone + Send + 'static {
-        || HistoryPage().into_any()
+        || view! { <div data-page="History">{HistoryPage()}</div> }.into_any()
     }
     pub fn prices() -> impl Fn() -> AnyView + Clone + Send + 'static {
-        || PricesPage().into_any()
+        || view! { <div data-page="Prices">{PricesPage()}</div> }.into_any()
     }
 }
 
