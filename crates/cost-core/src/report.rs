@@ -164,11 +164,8 @@ impl<'c> LogReader<'c> {
         // line was first. (No line is both: a request line has no `provider`, and the
         // one-pass reader declines a line with one.)
         if self.requests_first {
-            if let Some(pricer) = &mut self.pricer {
-                let record = self.record.get_or_insert_with(PricedRecord::blank);
-                if let Some(priced) = pricer.price_read(text, record) {
-                    return Self::priced(priced);
-                }
+            if let Some(read) = self.read_request(text) {
+                return read;
             }
         }
         if CanonicalReader::looks_canonical(text) {
@@ -180,12 +177,8 @@ impl<'c> LogReader<'c> {
             }
         }
         if !self.requests_first {
-            if let Some(pricer) = &mut self.pricer {
-                let record = self.record.get_or_insert_with(PricedRecord::blank);
-                if let Some(priced) = pricer.price_read(text, record) {
-                    self.requests_first = true;
-                    return Self::priced(priced);
-                }
+            if let Some(read) = self.read_request(text) {
+                return read;
             }
         }
         let doc = self.tape.parse(text);
@@ -217,6 +210,16 @@ impl<'c> LogReader<'c> {
     }
 
     /// Whether a request line was priced into the record, or why not.
+    /// `text` as a request line the one-pass reader takes, priced into the last record;
+    /// `None` when it declines the line (or there is no pricer).
+    fn read_request(&mut self, text: &str) -> Option<std::result::Result<bool, String>> {
+        let pricer = self.pricer.as_mut()?;
+        let record = self.record.get_or_insert_with(PricedRecord::blank);
+        let priced = pricer.price_read(text, record)?;
+        self.requests_first = true;
+        Some(Self::priced(priced))
+    }
+
     fn priced(priced: Result<()>) -> std::result::Result<bool, String> {
         priced
             .map(|()| true)
